@@ -1,0 +1,215 @@
+"""The one door for companies: every channel creates, changes and deletes companies here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.models import User
+from tidycrm.accounts.selectors import visible
+from tidycrm.accounts.services import require
+from tidycrm.audit.choices import Action, Channel
+from tidycrm.audit.services import record_change
+from tidycrm.companies.choices import CompanySize
+from tidycrm.companies.models import (
+    Company,
+    CompanyAddress,
+    CompanyDomain,
+    CompanyPhone,
+    CompanySearchToken,
+)
+from tidycrm.core import events
+from tidycrm.core.door import ChildSpec, Draft, SaveResult, check_version, instance_snapshot
+from tidycrm.core.exceptions import Conflict
+from tidycrm.customfields.choices import RecordType
+from tidycrm.hygiene.collections import standardise_addresses, standardise_phones
+from tidycrm.hygiene.fields import choice_field, count_field
+from tidycrm.hygiene.names import sort_key
+from tidycrm.hygiene.text import clean, fold
+from tidycrm.records import steps
+
+TEXT_LIMITS = {"name": 255, "industry": 120, "website": 255, "description": 10_000, "external_id": 128}
+FIELDS = {
+    *TEXT_LIMITS, "size", "employee_count", "parent_id", "owner_id", "team_id",
+    "custom_fields", "tags", "domains", "phones", "addresses",
+}
+CHILDREN = {
+    "domains": ChildSpec(CompanyDomain, "company", ("domain", "is_primary"), ("domain",)),
+    "phones": ChildSpec(
+        CompanyPhone, "company",
+        ("label", "raw", "e164", "extension", "national_number", "is_primary"),
+        ("label", "e164", "extension"),
+    ),
+    "addresses": ChildSpec(
+        CompanyAddress, "company",
+        ("label", "street", "street2", "city", "region", "postal_code", "country", "raw", "is_primary"),
+        ("label", "street", "street2", "postal_code", "city", "region", "country"),
+    ),
+}
+
+
+def _domains(value: Any, draft: Draft) -> None:
+    if value is None:
+        return
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        draft.error("domains", "must be a list of domain names.")
+        return
+    rows: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        text = fold(str(item)).removeprefix("https://").removeprefix("http://").split("/")[0]
+        text = text.removeprefix("www.").strip(".")
+        if not text:
+            continue
+        if "." not in text or " " in text or len(text) > 253:
+            draft.error(f"domains.{i}", f"'{clean(str(item))[:60]}' is not a domain name.")
+            continue
+        if text not in {r["domain"] for r in rows}:
+            rows.append({"domain": text, "is_primary": not rows})
+    draft.children["domains"] = rows
+
+
+def standardise(
+    data: Mapping[str, Any],
+    *,
+    actor: User | None,
+    instance: Company | None,
+    lookups: steps.Lookups | None = None,
+) -> Draft:
+    """Steps 1-2 of the door: standardise every field, then validate."""
+    draft = Draft()
+    lookups = lookups or steps.Lookups()
+    creating = instance is None
+    steps.unknown_fields(data, FIELDS, draft)
+    steps.text_fields(data, TEXT_LIMITS, draft, multiline=("description",))
+    if creating and not draft.fields.get("name"):
+        draft.error("name", "is required.")
+    elif "name" in data and not draft.fields.get("name"):
+        draft.error("name", "cannot be empty.")
+    if "name" in draft.fields:
+        draft.fields["sort_key"] = sort_key("", "", draft.fields["name"])
+    if "size" in data:
+        size, problem = choice_field(data["size"], CompanySize.values)
+        if problem:
+            draft.error("size", problem)
+        draft.fields["size"] = size
+    if "employee_count" in data:
+        if data["employee_count"] in (None, ""):
+            draft.fields["employee_count"] = None
+        else:
+            count, problem = count_field(data["employee_count"])
+            if problem:
+                draft.error("employee_count", problem)
+            draft.fields["employee_count"] = count
+    if "parent_id" in data:
+        _parent(data["parent_id"], actor, instance, draft)
+    steps.ownership(data, actor, draft, creating=creating, lookups=lookups)
+    current = None if instance is None else instance.custom_fields
+    steps.custom_fields(data, RecordType.COMPANY, current, draft, lookups)
+    steps.tag_names(data, draft)
+    if "domains" in data:
+        _domains(data["domains"], draft)
+    region = None
+    if "addresses" in data:
+        rows, errors = standardise_addresses(data["addresses"])
+        draft.children["addresses"], region = rows, next((r["country"] for r in rows if r["country"]), None)
+        draft.errors.update(errors)
+    if "phones" in data:
+        rows, errors = standardise_phones(data["phones"], region or _default_region(actor))
+        draft.children["phones"] = rows
+        draft.errors.update(errors)
+    return draft
+
+
+def _default_region(actor: User | None) -> str:
+    from django.conf import settings
+
+    return (actor.default_region if actor and actor.default_region else None) or settings.TIDYCRM_DEFAULT_REGION
+
+
+def _parent(value: Any, actor: User | None, instance: Company | None, draft: Draft) -> None:
+    if value in (None, ""):
+        draft.fields["parent_id"] = None
+        return
+    try:
+        parent_id = int(value)
+    except (TypeError, ValueError):
+        draft.error("parent_id", "must be a company id.")
+        return
+    companies = Company.objects.all() if actor is None else visible(Company.objects.all(), actor)
+    if not companies.filter(pk=parent_id).exists():
+        draft.error("parent_id", f"company {parent_id} does not exist or you cannot see it.")
+        return
+    if instance is not None and _would_cycle(instance.pk, parent_id):
+        draft.error("parent_id", "would make the company its own parent.")
+        return
+    draft.fields["parent_id"] = parent_id
+
+
+def _would_cycle(company_id: int, parent_id: int | None) -> bool:
+    seen: set[int] = set()
+    while parent_id is not None and parent_id not in seen:
+        if parent_id == company_id:
+            return True
+        seen.add(parent_id)
+        parent_id = Company.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return False
+
+
+def _refresh_tokens(company: Company) -> None:
+    domains = list(company.domains.values_list("domain", flat=True))
+    phones = list(company.phones.values_list("national_number", flat=True))
+    words = steps.search_tokens([company.name, *domains, company.external_id, *phones])
+    steps.refresh_tokens(CompanySearchToken, "company", company, words)
+
+
+def save_company(
+    data: Mapping[str, Any],
+    *,
+    actor: User | None,
+    channel: Channel | str,
+    company: Company | None = None,
+    source: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> SaveResult[Company]:
+    """Create (company=None) or update a company through every step of the door."""
+    if actor is not None:
+        require(actor, Permission.EDIT)
+    draft = standardise(data, actor=actor, instance=company)
+    draft.raise_if_invalid()
+    with transaction.atomic():
+        created = company is None
+        if company is None:
+            record = Company()
+        else:
+            record = Company.objects.select_for_update().get(pk=company.pk)
+            check_version(record, expected_version)
+        try:
+            with transaction.atomic():
+                changes = steps.persist(
+                    record, draft, CHILDREN, created=created, actor=actor, channel=channel,
+                    source=source, event_prefix="company",
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "external_id: another company already has this external id.",
+                field_errors={"external_id": ["is already used by another company."]},
+            ) from exc
+        if created or changes:
+            _refresh_tokens(record)
+    return SaveResult(record=record, created=created, changes=changes, warnings=draft.warnings)
+
+
+def delete_company(company: Company, *, actor: User | None, channel: Channel | str) -> None:
+    if actor is not None:
+        require(actor, Permission.DELETE)
+    with transaction.atomic():
+        snapshot = instance_snapshot(company, ["name", "industry", "website", "owner_id", "external_id"])
+        changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
+        record_change(company, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
+        company_id = company.pk
+        company.delete()
+        events.emit("company.deleted", id=company_id, actor_id=getattr(actor, "pk", None))

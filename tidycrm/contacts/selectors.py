@@ -1,0 +1,67 @@
+"""Reads of contacts, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from tidycrm.accounts.models import User
+from tidycrm.accounts.selectors import visible
+from tidycrm.contacts.models import Affiliation, Contact, ContactEmail, ContactPhone, ContactSearchToken
+from tidycrm.core.exceptions import NotFound
+from tidycrm.hygiene.phones import digits
+from tidycrm.hygiene.text import tokens
+
+MAX_QUERY_WORDS = 6
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    return visible(Contact.objects.all(), user)
+
+
+def get_contact(user: User, contact_id: int) -> Contact:
+    contact = (
+        visible_contacts(user)
+        .select_related("owner", "team")
+        .prefetch_related(
+            "emails", "phones", "addresses",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+        )
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        raise NotFound(f"Contact {contact_id} does not exist or you cannot see it.")
+    return contact
+
+
+def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact]:
+    """Each word of the query must prefix-match one of the contact's tokens.
+
+    Tokens are folded (case, accents, Turkish dotted/dotless i), so "ışık" finds "IŞIK"; a
+    phone typed with spaces or a leading zero matches the national number.
+    """
+    words = tokens(query)
+    phone_digits = digits(query)
+    if phone_digits and len(phone_digits) >= 5 and len(phone_digits) >= len(query.replace(" ", "")) - 4:
+        words = [phone_digits.lstrip("0") or phone_digits]
+    elif "@" in query:
+        words = [query.strip().casefold().replace("@", "").replace(".", "")[:64]]
+    for word in words[:MAX_QUERY_WORDS]:
+        matching = ContactSearchToken.objects.filter(token__gte=word, token__lt=word + "\uffff")
+        queryset = queryset.filter(pk__in=matching.values("contact_id"))
+    return queryset
+
+
+def list_page_related(contacts: list[Contact]) -> None:
+    """Attach primary e-mail, phone and company to a page of contacts in three queries."""
+    ids = [c.pk for c in contacts]
+    emails = {e.contact_id: e.address for e in ContactEmail.objects.filter(contact_id__in=ids, is_primary=True)}
+    phones = {p.contact_id: p for p in ContactPhone.objects.filter(contact_id__in=ids, is_primary=True)}
+    companies = {
+        a.contact_id: a.company
+        for a in Affiliation.objects.filter(contact_id__in=ids, is_primary=True).select_related("company")
+    }
+    for contact in contacts:
+        contact.primary_email = emails.get(contact.pk, "")  # type: ignore[attr-defined]
+        contact.primary_phone = phones.get(contact.pk)  # type: ignore[attr-defined]
+        contact.primary_company = companies.get(contact.pk)  # type: ignore[attr-defined]

@@ -1,0 +1,91 @@
+"""Keyset pagination: pages follow an index, so page 10,000 costs what page 1 costs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from tidycrm.core.exceptions import DomainError
+
+
+class BadCursor(DomainError):
+    status_code = 400
+
+
+@dataclass(frozen=True)
+class Page[M: Model]:
+    items: list[M]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def encode_cursor(values: list[Any], backwards: bool = False) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps({"v": plain, "b": backwards}, separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[list[Any], bool]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        values, backwards = data["v"], bool(data.get("b", False))
+        if not isinstance(values, list):
+            raise TypeError
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadCursor("cursor: not a cursor this server issued.") from exc
+    return values, backwards
+
+
+def _after(fields: list[str], values: list[Any], descending: list[bool]) -> Q:
+    """Rows strictly after `values` in the (possibly mixed-direction) ordering of `fields`."""
+    condition = Q()
+    for i in range(len(fields) - 1, -1, -1):
+        op = "lt" if descending[i] else "gt"
+        step = Q(**{f"{fields[i]}__{op}": values[i]})
+        if i < len(fields) - 1:
+            step |= Q(**{fields[i]: values[i]}) & condition
+        condition = step
+    return condition
+
+
+def paginate[M: Model](
+    queryset: QuerySet[M], ordering: list[str], limit: int, cursor: str | None = None
+) -> Page[M]:
+    """Page through `queryset` by `ordering` (its last field must be unique, e.g. "id")."""
+    fields = [name.lstrip("-") for name in ordering]
+    descending = [name.startswith("-") for name in ordering]
+    backwards = False
+    qs = queryset
+    if cursor:
+        values, backwards = decode_cursor(cursor)
+        if len(values) != len(fields):
+            raise BadCursor("cursor: does not match this list's sort order.")
+        if backwards:
+            flipped = [not d for d in descending]
+            qs = qs.filter(_after(fields, values, flipped))
+        else:
+            qs = qs.filter(_after(fields, values, descending))
+    order = [("-" if d != backwards else "") + f for f, d in zip(fields, descending, strict=True)]
+    rows = list(qs.order_by(*order)[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+
+    def key(row: M) -> list[Any]:
+        return [getattr(row, f) for f in fields]
+
+    next_cursor = previous_cursor = None
+    if rows:
+        if has_more or backwards:
+            next_cursor = encode_cursor(key(rows[-1]))
+        if cursor and (not backwards or has_more):
+            previous_cursor = encode_cursor(key(rows[0]), backwards=True)
+    return Page(items=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)

@@ -1,0 +1,59 @@
+"""Countries to ISO 3166-1 alpha-2 from codes, English names and common local spellings."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+
+from tidycrm.hygiene.result import Standardised
+from tidycrm.hygiene.text import fold
+
+# Spellings pycountry does not know: everyday abbreviations and names in the local language.
+_ALIASES = {
+    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "britain": "GB", "us": "US", "usa": "US", "u s": "US", "u s a": "US", "america": "US",
+    "united states of america": "US", "turkiye": "TR", "turkey": "TR", "deutschland": "DE",
+    "대한민국": "KR", "한국": "KR", "south korea": "KR", "korea": "KR", "republic of korea": "KR",
+    "ประเทศไทย": "TH", "ไทย": "TH", "österreich": "AT", "osterreich": "AT", "schweiz": "CH",
+    "suisse": "CH", "espana": "ES", "españa": "ES", "italia": "IT", "nederland": "NL",
+    "holland": "NL", "россия": "RU", "russia": "RU", "中国": "CN", "日本": "JP", "nippon": "JP",
+    "brasil": "BR", "polska": "PL", "sverige": "SE", "norge": "NO", "danmark": "DK",
+    "suomi": "FI", "ελλαδα": "GR", "hellas": "GR", "mexico": "MX", "méxico": "MX",
+    "uae": "AE", "czechia": "CZ", "czech republic": "CZ", "vietnam": "VN", "viet nam": "VN",
+}
+
+
+@cache
+def _index() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        for name in (
+            country.alpha_2, country.alpha_3, country.name,
+            getattr(country, "official_name", None), getattr(country, "common_name", None),
+        ):
+            if name:
+                table[_key(name)] = code
+    for alias, code in _ALIASES.items():
+        table[_key(alias)] = code
+    return table
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace(".", " ").replace("-", " ").split())
+
+
+def standardise_country(raw: str) -> Standardised[str]:
+    key = _key(raw)
+    if not key:
+        return Standardised(raw=raw, value=None, problems=["is empty."])
+    code = _index().get(key)
+    if code is None:
+        return Standardised(raw=raw, value=None, problems=[f"'{raw.strip()}' is not a known country."])
+    return Standardised(raw=raw, value=code)
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code.upper()) if code else None
+    return getattr(country, "common_name", None) or (country.name if country else code)

@@ -1,0 +1,186 @@
+"""Door steps shared by every owned record (contacts, companies): plain fields, ownership,
+custom fields, tags, search tokens, and the final persist-audit-emit step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Model
+
+from tidycrm.accounts.models import Team, User
+from tidycrm.audit.choices import Action, Channel
+from tidycrm.audit.services import record_change
+from tidycrm.core import events
+from tidycrm.core.door import ChildSpec, Draft, apply_draft
+from tidycrm.customfields.selectors import definitions_for
+from tidycrm.customfields.validation import validate_values
+from tidycrm.hygiene.fields import text_field
+from tidycrm.hygiene.text import tokens
+from tidycrm.tags.services import clean_tag_names, set_tags
+
+MAX_TOKENS = 200
+
+
+def unknown_fields(data: Mapping[str, Any], known: Iterable[str], draft: Draft) -> None:
+    for name in sorted(set(data) - set(known)):
+        draft.error(name, "is not a field of this record.")
+
+
+def text_fields(
+    data: Mapping[str, Any], limits: Mapping[str, int], draft: Draft, multiline: Iterable[str] = ()
+) -> None:
+    long_text = set(multiline)
+    for name, limit in limits.items():
+        if name in data:
+            value, problem = text_field(data[name], limit, multiline=name in long_text)
+            if problem:
+                draft.error(name, problem)
+            draft.fields[name] = value
+
+
+def _int_id(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    return int(value)
+
+
+class Lookups:
+    """Existence checks cached for the length of one save or one bulk batch."""
+
+    def __init__(self) -> None:
+        self._users: dict[int, bool] = {}
+        self._teams: dict[int, bool] = {}
+        self.definitions: dict[str, list[Any]] = {}
+
+    def user_exists(self, pk: int) -> bool:
+        if pk not in self._users:
+            self._users[pk] = User.objects.filter(pk=pk, is_active=True).exists()
+        return self._users[pk]
+
+    def team_exists(self, pk: int) -> bool:
+        if pk not in self._teams:
+            self._teams[pk] = Team.objects.filter(pk=pk).exists()
+        return self._teams[pk]
+
+    def definitions_for(self, record_type: str) -> list[Any]:
+        if record_type not in self.definitions:
+            self.definitions[record_type] = definitions_for(record_type)
+        return self.definitions[record_type]
+
+
+def ownership(
+    data: Mapping[str, Any], actor: User | None, draft: Draft, *, creating: bool, lookups: Lookups
+) -> None:
+    """owner_id and team_id must name an active user and an existing team; new records default
+    to the acting user and their team."""
+    if "owner_id" in data:
+        try:
+            owner_id = _int_id(data["owner_id"])
+        except (TypeError, ValueError):
+            draft.error("owner_id", "must be a user id.")
+        else:
+            if owner_id is not None and not lookups.user_exists(owner_id):
+                draft.error("owner_id", f"user {owner_id} does not exist or is inactive.")
+            else:
+                draft.fields["owner_id"] = owner_id
+    elif creating and actor is not None:
+        draft.fields["owner_id"] = actor.pk
+    if "team_id" in data:
+        try:
+            team_id = _int_id(data["team_id"])
+        except (TypeError, ValueError):
+            draft.error("team_id", "must be a team id.")
+        else:
+            if team_id is not None and not lookups.team_exists(team_id):
+                draft.error("team_id", f"team {team_id} does not exist.")
+            else:
+                draft.fields["team_id"] = team_id
+    elif creating and actor is not None and actor.team_id is not None:
+        draft.fields["team_id"] = actor.team_id
+
+
+def custom_fields(
+    data: Mapping[str, Any],
+    record_type: str,
+    current: dict[str, Any] | None,
+    draft: Draft,
+    lookups: Lookups,
+) -> None:
+    """Merge incoming custom values over the current ones; null removes a value."""
+    if "custom_fields" not in data:
+        if current is None:
+            _, errors = validate_values(lookups.definitions_for(record_type), {})
+            draft.errors.update(errors)
+        return
+    incoming = data["custom_fields"] or {}
+    if not isinstance(incoming, Mapping):
+        draft.error("custom_fields", "must be an object of field keys and values.")
+        return
+    merged = {**(current or {}), **incoming}
+    cleaned, errors = validate_values(lookups.definitions_for(record_type), merged)
+    draft.errors.update(errors)
+    draft.fields["custom_fields"] = cleaned
+
+
+def tag_names(data: Mapping[str, Any], draft: Draft) -> None:
+    if "tags" not in data or data["tags"] is None:
+        return
+    value = data["tags"]
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        draft.error("tags", "must be a list of tag names.")
+        return
+    try:
+        draft.tags = clean_tag_names(value)
+    except Exception as exc:  # ValidationFailed carries the field message
+        draft.errors.update(getattr(exc, "field_errors", {"tags": [str(exc)]}))
+
+
+def search_tokens(texts: Iterable[str]) -> list[str]:
+    found: dict[str, None] = {}
+    for text in texts:
+        for token in tokens(text or ""):
+            found.setdefault(token[:64], None)
+    return list(found)[:MAX_TOKENS]
+
+
+def refresh_tokens(token_model: type[Model], parent_field: str, record: Model, words: list[str]) -> None:
+    manager = token_model._default_manager
+    manager.filter(**{parent_field: record}).delete()
+    manager.bulk_create([token_model(**{parent_field: record, "token": w}) for w in words])
+
+
+def persist(
+    record: Model,
+    draft: Draft,
+    children: dict[str, ChildSpec],
+    *,
+    created: bool,
+    actor: User | None,
+    channel: Channel | str,
+    source: dict[str, Any] | None,
+    event_prefix: str,
+) -> dict[str, dict[str, Any]]:
+    """Apply the draft, audit it, and queue the created/updated event (delivered on commit)."""
+    changes = apply_draft(record, draft, children, set_tags, created=created)
+    record_change(
+        record,
+        action=Action.CREATE if created else Action.UPDATE,
+        channel=channel,
+        actor=actor,
+        changes=changes,
+        source=source,
+    )
+    if created or changes:
+        events.emit(
+            f"{event_prefix}.{'created' if created else 'updated'}",
+            id=record.pk,
+            actor_id=getattr(actor, "pk", None),
+            channel=str(channel),
+            fields=sorted(changes),
+        )
+    return changes

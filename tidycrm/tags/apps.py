@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TagsConfig(AppConfig):
+    name = "tidycrm.tags"
+    label = "tags"

@@ -1,0 +1,35 @@
+"""Tags on any record."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64)
+    # Folded name: "VIP", "vip" and "Vıp" are one tag.
+    key = models.CharField(max_length=64, unique=True)
+    color = models.CharField(max_length=7, default="#64748b")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaggedItem(models.Model):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "tag"], name="tag_once_per_record"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="tagged_record")]
