@@ -1,6 +1,14 @@
+"""Assembles the apps: the web UI, the REST API and the operators' admin."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from tidycrm.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("tidycrm.accounts.urls")),
+    path("companies/", include("tidycrm.companies.urls")),
+    path("", include("tidycrm.contacts.urls")),
 ]

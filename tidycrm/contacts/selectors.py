@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
@@ -12,6 +12,9 @@ from tidycrm.hygiene.phones import digits
 from tidycrm.hygiene.text import tokens
 
 MAX_QUERY_WORDS = 6
+# Tokens holding a phone's national number reversed start with this mark (never a folded word).
+REVERSED_PHONE_MARK = "#"
+MIN_PHONE_DIGITS = 4
 
 
 def visible_contacts(user: User) -> QuerySet[Contact]:
@@ -42,14 +45,27 @@ def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact
     """
     words = tokens(query)
     phone_digits = digits(query)
-    if phone_digits and len(phone_digits) >= 5 and len(phone_digits) >= len(query.replace(" ", "")) - 4:
-        words = [phone_digits.lstrip("0") or phone_digits]
-    elif "@" in query:
+    if len(phone_digits) >= MIN_PHONE_DIGITS and _looks_like_phone(query):
+        national = phone_digits.lstrip("0") or phone_digits
+        reversed_key = REVERSED_PHONE_MARK + phone_digits[::-1]
+        by_prefix = ContactSearchToken.objects.filter(token__gte=national, token__lt=national + "\uffff")
+        by_suffix = ContactSearchToken.objects.filter(
+            token__gte=reversed_key, token__lt=reversed_key + "\uffff"
+        )
+        return queryset.filter(
+            Q(pk__in=by_prefix.values("contact_id")) | Q(pk__in=by_suffix.values("contact_id"))
+        )
+    if "@" in query:
         words = [query.strip().casefold().replace("@", "").replace(".", "")[:64]]
     for word in words[:MAX_QUERY_WORDS]:
         matching = ContactSearchToken.objects.filter(token__gte=word, token__lt=word + "\uffff")
         queryset = queryset.filter(pk__in=matching.values("contact_id"))
     return queryset
+
+
+def _looks_like_phone(query: str) -> bool:
+    """Digits with at most the punctuation people type in phone numbers."""
+    return all(ch.isdigit() or ch in " +-()./x" for ch in query.strip())
 
 
 def list_page_related(contacts: list[Contact]) -> None:

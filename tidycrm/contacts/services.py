@@ -23,6 +23,7 @@ from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.choices import LeadSource, LeadStatus, LifecycleStage
+from tidycrm.contacts.selectors import REVERSED_PHONE_MARK
 from tidycrm.contacts.models import (
     Affiliation,
     Contact,
@@ -265,22 +266,24 @@ def standardise(
     return draft
 
 
-def token_texts(
+def contact_tokens(
     names: Sequence[str], emails: Sequence[str], phones: Sequence[tuple[str, str]]
 ) -> list[str]:
-    """The texts a contact is found by: names, e-mail parts, phone digits (national and E.164)."""
+    """The tokens a contact is found by: names, e-mail parts, phone digits (national and E.164)
+    and the national number reversed, so "the last four digits" is a prefix search too."""
     texts = list(names)
     for address in emails:
         local = address.partition("@")[0]
         texts += [address.replace("@", " ").replace(".", " "), address.replace(".", "").replace("@", ""), local]
     for national, e164 in phones:
         texts += [national, e164.lstrip("+")]
-    return texts
+    reversed_digits = [REVERSED_PHONE_MARK + national[::-1] for national, _ in phones if national]
+    return steps.search_tokens(texts) + reversed_digits
 
 
-def _token_texts(contact: Contact) -> list[str]:
+def _tokens(contact: Contact) -> list[str]:
     companies = list(contact.affiliations.values_list("company__name", flat=True))
-    return token_texts(
+    return contact_tokens(
         [contact.display_name, contact.given_name, contact.middle_name, contact.family_name,
          contact.external_id, *companies],
         list(contact.emails.values_list("address", flat=True)),
@@ -289,7 +292,7 @@ def _token_texts(contact: Contact) -> list[str]:
 
 
 def refresh_search_tokens(contact: Contact) -> None:
-    steps.refresh_tokens(ContactSearchToken, "contact", contact, steps.search_tokens(_token_texts(contact)))
+    steps.refresh_tokens(ContactSearchToken, "contact", contact, _tokens(contact))
 
 
 def save_contact(
@@ -446,12 +449,12 @@ def _bulk_insert(
 def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> None:
     objs: list[ContactSearchToken] = []
     for contact, (_, draft) in zip(contacts, drafts, strict=True):
-        texts = token_texts(
+        words = contact_tokens(
             [contact.display_name, contact.given_name, contact.middle_name, contact.family_name, contact.external_id],
             [row["address"] for row in draft.children.get("emails", [])],
             [(row["national_number"], row["e164"]) for row in draft.children.get("phones", [])],
         )
-        objs += [ContactSearchToken(contact=contact, token=t) for t in steps.search_tokens(texts)]
+        objs += [ContactSearchToken(contact=contact, token=t) for t in words]
     ContactSearchToken.objects.bulk_create(objs, batch_size=2000)
 
 

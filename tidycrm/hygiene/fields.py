@@ -26,10 +26,14 @@ def text_field(value: Any, limit: int, *, multiline: bool = False) -> tuple[str,
 
 
 def choice_field(value: Any, allowed: list[str]) -> tuple[str, str | None]:
-    text = clean(str(value or "")).lower().replace(" ", "_").replace("-", "_")
-    if text and text not in allowed:
-        return "", f"'{value}' is not one of: {', '.join(allowed)}."
-    return text, None
+    text = clean(str(value or "")).lower()
+    if not text:
+        return "", None
+    # "Sales qualified" and "sales-qualified" both mean the stored "sales_qualified".
+    for candidate in (text, text.replace(" ", "_").replace("-", "_")):
+        if candidate in allowed:
+            return candidate, None
+    return "", f"'{value}' is not one of: {', '.join(allowed)}."
 
 
 def date_field(value: Any) -> tuple[dt.date | None, str | None]:

@@ -39,7 +39,8 @@ def fold(text: str) -> str:
             script in unicodedata.name(ch, "") for script in ("GREEK", "CYRILLIC")
         )
         kept.append(ch)
-    return unicodedata.normalize("NFC", "".join(kept)).casefold()
+    # Compatibility decomposition can produce new spaces (U+00B8 -> " " + cedilla): collapse again.
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).casefold().split())
 
 
 def tokens(text: str) -> list[str]:
