@@ -26,7 +26,9 @@ if PRODUCTION:
     DEBUG = False
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS")
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+    SECRET_KEY = os.environ.get(
+        "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+    )
     DEBUG = os.environ.get("DEBUG", "1") == "1"
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 

@@ -14,7 +14,7 @@ from tidycrm.accounts.choices import Permission, Role
 from tidycrm.accounts.models import ApiToken, Team, User
 from tidycrm.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
-TOKEN_PREFIX = "tcrm_"
+TOKEN_PREFIX = "tcrm_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(secret: str) -> str:
@@ -42,10 +42,18 @@ def create_user(
     if role not in Role.values:
         raise ValidationFailed({"role": [f"'{role}' is not one of {', '.join(Role.values)}."]})
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"username: '{username}' is taken.", field_errors={"username": ["is taken."]})
+        raise Conflict(
+            f"username: '{username}' is taken.", field_errors={"username": ["is taken."]}
+        )
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        role=role, team=team, is_superuser=is_superuser, is_staff=is_superuser,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        team=team,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
     )
     if check_password:
         try:

@@ -27,7 +27,9 @@ class ChangeRecord(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_at")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_at")
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr} via {self.channel}"

@@ -28,5 +28,7 @@ class CompanyFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Company], name: str, value: str) -> QuerySet[Company]:
         return search_companies(queryset, value)
 
-    def filter_custom(self, queryset: QuerySet[Company], name: str, value: str) -> QuerySet[Company]:
+    def filter_custom(
+        self, queryset: QuerySet[Company], name: str, value: str
+    ) -> QuerySet[Company]:
         return custom_field_filter(queryset, RecordType.COMPANY, [value])

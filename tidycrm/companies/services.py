@@ -31,21 +31,48 @@ from tidycrm.hygiene.names import sort_key
 from tidycrm.hygiene.text import clean, fold
 from tidycrm.records import steps
 
-TEXT_LIMITS = {"name": 255, "industry": 120, "website": 255, "description": 10_000, "external_id": 128}
+TEXT_LIMITS = {
+    "name": 255,
+    "industry": 120,
+    "website": 255,
+    "description": 10_000,
+    "external_id": 128,
+}
 FIELDS = {
-    *TEXT_LIMITS, "size", "employee_count", "parent_id", "owner_id", "team_id",
-    "custom_fields", "tags", "domains", "phones", "addresses",
+    *TEXT_LIMITS,
+    "size",
+    "employee_count",
+    "parent_id",
+    "owner_id",
+    "team_id",
+    "custom_fields",
+    "tags",
+    "domains",
+    "phones",
+    "addresses",
 }
 CHILDREN = {
     "domains": ChildSpec(CompanyDomain, "company", ("domain", "is_primary"), ("domain",)),
     "phones": ChildSpec(
-        CompanyPhone, "company",
+        CompanyPhone,
+        "company",
         ("label", "raw", "e164", "extension", "national_number", "is_primary"),
         ("label", "e164", "extension"),
     ),
     "addresses": ChildSpec(
-        CompanyAddress, "company",
-        ("label", "street", "street2", "city", "region", "postal_code", "country", "raw", "is_primary"),
+        CompanyAddress,
+        "company",
+        (
+            "label",
+            "street",
+            "street2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "raw",
+            "is_primary",
+        ),
         ("label", "street", "street2", "postal_code", "city", "region", "country"),
     ),
 }
@@ -115,7 +142,10 @@ def standardise(
     region = None
     if "addresses" in data:
         rows, errors = standardise_addresses(data["addresses"])
-        draft.children["addresses"], region = rows, next((r["country"] for r in rows if r["country"]), None)
+        draft.children["addresses"], region = (
+            rows,
+            next((r["country"] for r in rows if r["country"]), None),
+        )
         draft.errors.update(errors)
     if "phones" in data:
         rows, errors = standardise_phones(data["phones"], region or _default_region(actor))
@@ -127,7 +157,9 @@ def standardise(
 def _default_region(actor: User | None) -> str:
     from django.conf import settings
 
-    return (actor.default_region if actor and actor.default_region else None) or settings.TIDYCRM_DEFAULT_REGION
+    return (
+        actor.default_region if actor and actor.default_region else None
+    ) or settings.TIDYCRM_DEFAULT_REGION
 
 
 def _parent(value: Any, actor: User | None, instance: Company | None, draft: Draft) -> None:
@@ -190,8 +222,14 @@ def save_company(
         try:
             with transaction.atomic():
                 changes = steps.persist(
-                    record, draft, CHILDREN, created=created, actor=actor, channel=channel,
-                    source=source, event_prefix="company",
+                    record,
+                    draft,
+                    CHILDREN,
+                    created=created,
+                    actor=actor,
+                    channel=channel,
+                    source=source,
+                    event_prefix="company",
                 )
         except IntegrityError as exc:
             raise Conflict(
@@ -207,7 +245,9 @@ def delete_company(company: Company, *, actor: User | None, channel: Channel | s
     if actor is not None:
         require(actor, Permission.DELETE)
     with transaction.atomic():
-        snapshot = instance_snapshot(company, ["name", "industry", "website", "owner_id", "external_id"])
+        snapshot = instance_snapshot(
+            company, ["name", "industry", "website", "owner_id", "external_id"]
+        )
         changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
         record_change(company, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
         company_id = company.pk

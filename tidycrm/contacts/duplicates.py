@@ -15,7 +15,14 @@ from tidycrm.contacts.models import Contact
 from tidycrm.core.door import Draft
 from tidycrm.core.exceptions import Conflict
 
-DEFAULT_POLICY = {"ui": "warn", "api": "warn", "import": "warn", "form": "warn", "automation": "warn", "system": "warn"}
+DEFAULT_POLICY = {
+    "ui": "warn",
+    "api": "warn",
+    "import": "warn",
+    "form": "warn",
+    "automation": "warn",
+    "system": "warn",
+}
 
 
 def policy_for(channel: str) -> str:
@@ -47,7 +54,8 @@ def check(draft: Draft, *, actor: User | None, channel: str, exclude_id: int | N
     if not found:
         return []
     visible_ids = set(
-        Contact.objects.filter(pk__in=found).filter(visibility_filter(actor) if actor else Q())
+        Contact.objects.filter(pk__in=found)
+        .filter(visibility_filter(actor) if actor else Q())
         .values_list("pk", flat=True)
     )
     messages = [
@@ -59,4 +67,3 @@ def check(draft: Draft, *, actor: User | None, channel: str, exclude_id: int | N
     if policy_for(channel) == "block":
         raise Conflict(" ".join(messages), field_errors={"__all__": messages})
     return messages
-

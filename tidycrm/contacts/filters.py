@@ -35,7 +35,9 @@ class ContactFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         return search_contacts(queryset, value)
 
-    def filter_country(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+    def filter_country(
+        self, queryset: QuerySet[Contact], name: str, value: str
+    ) -> QuerySet[Contact]:
         return queryset.filter(country=value.strip().upper()[:2])
 
     def filter_tag(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
@@ -46,5 +48,7 @@ class ContactFilter(django_filters.FilterSet):
         ).values("object_id")
         return queryset.filter(pk__in=tagged)
 
-    def filter_custom(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+    def filter_custom(
+        self, queryset: QuerySet[Contact], name: str, value: str
+    ) -> QuerySet[Contact]:
         return custom_field_filter(queryset, RecordType.CONTACT, [value])

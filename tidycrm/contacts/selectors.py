@@ -6,7 +6,13 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
-from tidycrm.contacts.models import Affiliation, Contact, ContactEmail, ContactPhone, ContactSearchToken
+from tidycrm.contacts.models import (
+    Affiliation,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactSearchToken,
+)
 from tidycrm.core.exceptions import NotFound
 from tidycrm.hygiene.phones import digits
 from tidycrm.hygiene.text import tokens
@@ -26,7 +32,9 @@ def get_contact(user: User, contact_id: int) -> Contact:
         visible_contacts(user)
         .select_related("owner", "team")
         .prefetch_related(
-            "emails", "phones", "addresses",
+            "emails",
+            "phones",
+            "addresses",
             Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
         )
         .filter(pk=contact_id)
@@ -48,7 +56,9 @@ def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact
     if len(phone_digits) >= MIN_PHONE_DIGITS and _looks_like_phone(query):
         national = phone_digits.lstrip("0") or phone_digits
         reversed_key = REVERSED_PHONE_MARK + phone_digits[::-1]
-        by_prefix = ContactSearchToken.objects.filter(token__gte=national, token__lt=national + "\uffff")
+        by_prefix = ContactSearchToken.objects.filter(
+            token__gte=national, token__lt=national + "\uffff"
+        )
         by_suffix = ContactSearchToken.objects.filter(
             token__gte=reversed_key, token__lt=reversed_key + "\uffff"
         )
@@ -71,11 +81,18 @@ def _looks_like_phone(query: str) -> bool:
 def list_page_related(contacts: list[Contact]) -> None:
     """Attach primary e-mail, phone and company to a page of contacts in three queries."""
     ids = [c.pk for c in contacts]
-    emails = {e.contact_id: e.address for e in ContactEmail.objects.filter(contact_id__in=ids, is_primary=True)}
-    phones = {p.contact_id: p for p in ContactPhone.objects.filter(contact_id__in=ids, is_primary=True)}
+    emails = {
+        e.contact_id: e.address
+        for e in ContactEmail.objects.filter(contact_id__in=ids, is_primary=True)
+    }
+    phones = {
+        p.contact_id: p for p in ContactPhone.objects.filter(contact_id__in=ids, is_primary=True)
+    }
     companies = {
         a.contact_id: a.company
-        for a in Affiliation.objects.filter(contact_id__in=ids, is_primary=True).select_related("company")
+        for a in Affiliation.objects.filter(contact_id__in=ids, is_primary=True).select_related(
+            "company"
+        )
     }
     for contact in contacts:
         contact.primary_email = emails.get(contact.pk, "")  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
 """The one door for contacts: every channel creates, changes and deletes people here.
 
-    1. standardise every field (raw input kept beside the standard form)
-    2. validate: a bad value is a field error, never a crash
-    3. duplicates: candidates by match keys; the channel's policy decides block or warn
-    4. persist in one transaction with an audit record naming the channel
-    5. emit contact.created / contact.updated, delivered after commit
+1. standardise every field (raw input kept beside the standard form)
+2. validate: a bad value is a field error, never a crash
+3. duplicates: candidates by match keys; the channel's policy decides block or warn
+4. persist in one transaction with an audit record naming the channel
+5. emit contact.created / contact.updated, delivered after commit
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.choices import LeadSource, LeadStatus, LifecycleStage
-from tidycrm.contacts.selectors import REVERSED_PHONE_MARK
 from tidycrm.contacts.models import (
     Affiliation,
     Contact,
@@ -32,11 +31,16 @@ from tidycrm.contacts.models import (
     ContactPhone,
     ContactSearchToken,
 )
+from tidycrm.contacts.selectors import REVERSED_PHONE_MARK
 from tidycrm.core import events
 from tidycrm.core.door import ChildSpec, Draft, SaveResult, check_version, instance_snapshot
 from tidycrm.core.exceptions import Conflict, ValidationFailed
 from tidycrm.customfields.choices import RecordType
-from tidycrm.hygiene.collections import standardise_addresses, standardise_emails, standardise_phones
+from tidycrm.hygiene.collections import (
+    standardise_addresses,
+    standardise_emails,
+    standardise_phones,
+)
 from tidycrm.hygiene.countries import standardise_country
 from tidycrm.hygiene.fields import (
     choice_field,
@@ -51,9 +55,19 @@ from tidycrm.hygiene.text import clean
 from tidycrm.records import steps
 
 TEXT_LIMITS = {
-    "honorific": 32, "given_name": 120, "middle_name": 120, "family_name": 120, "suffix": 32,
-    "job_title": 160, "department": 120, "industry": 120, "city": 120, "region": 120,
-    "language": 16, "notes": 50_000, "external_id": 128,
+    "honorific": 32,
+    "given_name": 120,
+    "middle_name": 120,
+    "family_name": 120,
+    "suffix": 32,
+    "job_title": 160,
+    "department": 120,
+    "industry": 120,
+    "city": 120,
+    "region": 120,
+    "language": 16,
+    "notes": 50_000,
+    "external_id": 128,
 }
 CHOICES = {
     "lifecycle_stage": LifecycleStage.values,
@@ -62,27 +76,58 @@ CHOICES = {
 }
 COUNTS = ("purchase_count", "support_contact_count", "site_visit_count", "email_click_count")
 FIELDS = {
-    *TEXT_LIMITS, *CHOICES, *COUNTS, "name", "country", "birthday", "interests", "social_profiles",
-    "owner_id", "team_id", "total_spend", "custom_fields", "tags", "emails", "phones",
-    "addresses", "companies",
+    *TEXT_LIMITS,
+    *CHOICES,
+    *COUNTS,
+    "name",
+    "country",
+    "birthday",
+    "interests",
+    "social_profiles",
+    "owner_id",
+    "team_id",
+    "total_spend",
+    "custom_fields",
+    "tags",
+    "emails",
+    "phones",
+    "addresses",
+    "companies",
 }
 NAME_PARTS = ("honorific", "given_name", "middle_name", "family_name", "suffix")
 CHILDREN = {
     "emails": ChildSpec(
-        ContactEmail, "contact", ("label", "raw", "address", "key", "is_primary"), ("label", "address")
+        ContactEmail,
+        "contact",
+        ("label", "raw", "address", "key", "is_primary"),
+        ("label", "address"),
     ),
     "phones": ChildSpec(
-        ContactPhone, "contact",
+        ContactPhone,
+        "contact",
         ("label", "raw", "e164", "extension", "national_number", "is_primary"),
         ("label", "e164", "extension"),
     ),
     "addresses": ChildSpec(
-        ContactAddress, "contact",
-        ("label", "street", "street2", "city", "region", "postal_code", "country", "raw", "is_primary"),
+        ContactAddress,
+        "contact",
+        (
+            "label",
+            "street",
+            "street2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "raw",
+            "is_primary",
+        ),
         ("label", "street", "street2", "postal_code", "city", "region", "country"),
     ),
     "companies": ChildSpec(
-        Affiliation, "contact", ("company_id", "job_title", "is_current", "is_primary"),
+        Affiliation,
+        "contact",
+        ("company_id", "job_title", "is_current", "is_primary"),
         ("company_id", "job_title", "is_current"),
     ),
 }
@@ -98,15 +143,22 @@ def _names(data: Mapping[str, Any], instance: Contact | None, draft: Draft) -> N
             draft.error("name", problem)
         parsed = HumanName(full)
         draft.raw["name"] = full
-        parts = {"honorific": parsed.title, "given_name": parsed.first, "middle_name": parsed.middle,
-                 "family_name": parsed.last, "suffix": parsed.suffix}
+        parts = {
+            "honorific": parsed.title,
+            "given_name": parsed.first,
+            "middle_name": parsed.middle,
+            "family_name": parsed.last,
+            "suffix": parsed.suffix,
+        }
         steps.text_fields(parts, {p: TEXT_LIMITS[p] for p in NAME_PARTS}, draft)
     current = {p: getattr(instance, p) if instance else "" for p in NAME_PARTS}
     merged = {p: draft.fields.get(p, current[p]) for p in NAME_PARTS}
     if instance is None or any(p in draft.fields for p in NAME_PARTS):
         draft.fields["display_name"] = display_name(
-            merged["given_name"], merged["family_name"],
-            honorific=merged["honorific"], suffix=merged["suffix"],
+            merged["given_name"],
+            merged["family_name"],
+            honorific=merged["honorific"],
+            suffix=merged["suffix"],
         )[:255]
         draft.fields["sort_key"] = sort_key(merged["given_name"], merged["family_name"])
 
@@ -182,8 +234,8 @@ def _social_profiles(value: Any, draft: Draft) -> None:
 
 
 def _affiliations(value: Any, actor: User | None, draft: Draft) -> None:
-    from tidycrm.companies.models import Company
     from tidycrm.accounts.selectors import visible
+    from tidycrm.companies.models import Company
 
     if not isinstance(value, list):
         draft.error("companies", "must be a list of {company_id, job_title, is_current}.")
@@ -206,15 +258,22 @@ def _affiliations(value: Any, actor: User | None, draft: Draft) -> None:
         if company_id in wanted:
             continue
         wanted[company_id] = i
-        rows.append({
-            "company_id": company_id, "job_title": title,
-            "is_current": bool(item.get("is_current", True)), "is_primary": bool(item.get("is_primary")),
-        })
+        rows.append(
+            {
+                "company_id": company_id,
+                "job_title": title,
+                "is_current": bool(item.get("is_current", True)),
+                "is_primary": bool(item.get("is_primary")),
+            }
+        )
     companies = Company.objects.all() if actor is None else visible(Company.objects.all(), actor)
     found = set(companies.filter(pk__in=wanted).values_list("pk", flat=True))
     for company_id, i in wanted.items():
         if company_id not in found:
-            draft.error(f"companies.{i}.company_id", f"company {company_id} does not exist or you cannot see it.")
+            draft.error(
+                f"companies.{i}.company_id",
+                f"company {company_id} does not exist or you cannot see it.",
+            )
     current = [r for r in rows if r["is_current"]] or rows
     if current and not any(r["is_primary"] for r in rows):
         current[0]["is_primary"] = True
@@ -252,7 +311,9 @@ def standardise(
         draft.errors.update(errors)
     if "phones" in data:
         country = draft.fields.get("country", instance.country if instance else "")
-        address_country = next((a["country"] for a in draft.children.get("addresses", []) if a["country"]), "")
+        address_country = next(
+            (a["country"] for a in draft.children.get("addresses", []) if a["country"]), ""
+        )
         region = default_region(country or address_country, actor)
         draft.children["phones"], errors = standardise_phones(data["phones"], region)
         draft.errors.update(errors)
@@ -274,7 +335,11 @@ def contact_tokens(
     texts = list(names)
     for address in emails:
         local = address.partition("@")[0]
-        texts += [address.replace("@", " ").replace(".", " "), address.replace(".", "").replace("@", ""), local]
+        texts += [
+            address.replace("@", " ").replace(".", " "),
+            address.replace(".", "").replace("@", ""),
+            local,
+        ]
     for national, e164 in phones:
         texts += [national, e164.lstrip("+")]
     reversed_digits = [REVERSED_PHONE_MARK + national[::-1] for national, _ in phones if national]
@@ -284,8 +349,14 @@ def contact_tokens(
 def _tokens(contact: Contact) -> list[str]:
     companies = list(contact.affiliations.values_list("company__name", flat=True))
     return contact_tokens(
-        [contact.display_name, contact.given_name, contact.middle_name, contact.family_name,
-         contact.external_id, *companies],
+        [
+            contact.display_name,
+            contact.given_name,
+            contact.middle_name,
+            contact.family_name,
+            contact.external_id,
+            *companies,
+        ],
         list(contact.emails.values_list("address", flat=True)),
         list(contact.phones.values_list("national_number", "e164")),
     )
@@ -309,7 +380,9 @@ def save_contact(
         require(actor, Permission.EDIT)
     draft = standardise(data, actor=actor, instance=contact)
     draft.raise_if_invalid()
-    draft.warnings += duplicates.check(draft, actor=actor, channel=str(channel), exclude_id=getattr(contact, "pk", None))
+    draft.warnings += duplicates.check(
+        draft, actor=actor, channel=str(channel), exclude_id=getattr(contact, "pk", None)
+    )
     with transaction.atomic():
         created = contact is None
         if contact is None:
@@ -320,8 +393,14 @@ def save_contact(
         try:
             with transaction.atomic():
                 changes = steps.persist(
-                    record, draft, CHILDREN, created=created, actor=actor, channel=channel,
-                    source=source, event_prefix="contact",
+                    record,
+                    draft,
+                    CHILDREN,
+                    created=created,
+                    actor=actor,
+                    channel=channel,
+                    source=source,
+                    event_prefix="contact",
                 )
         except IntegrityError as exc:
             raise Conflict(
@@ -338,7 +417,15 @@ def delete_contact(contact: Contact, *, actor: User | None, channel: Channel | s
         require(actor, Permission.DELETE)
     with transaction.atomic():
         snapshot = instance_snapshot(
-            contact, ["display_name", "given_name", "family_name", "owner_id", "external_id", "lifecycle_stage"]
+            contact,
+            [
+                "display_name",
+                "given_name",
+                "family_name",
+                "owner_id",
+                "external_id",
+                "lifecycle_stage",
+            ],
         )
         snapshot["emails"] = list(contact.emails.values_list("address", flat=True))
         snapshot["phones"] = list(contact.phones.values_list("e164", flat=True))
@@ -385,8 +472,11 @@ def save_contacts_bulk(
         else:
             drafts.append((index, draft))
     taken = set(
-        Contact.objects.filter(external_id__in=[d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")])
-        .values_list("external_id", flat=True)
+        Contact.objects.filter(
+            external_id__in=[
+                d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")
+            ]
+        ).values_list("external_id", flat=True)
     )
     for index, draft in list(drafts):
         if draft.fields.get("external_id") in taken:
@@ -405,10 +495,11 @@ def _bulk_insert(
     sources: Sequence[dict[str, Any] | None] | None,
     result: BulkResult,
 ) -> None:
-    from tidycrm.audit.services import record_changes_bulk
-    from tidycrm.tags.services import get_or_create_tags
-    from tidycrm.tags.models import TaggedItem
     from django.contrib.contenttypes.models import ContentType
+
+    from tidycrm.audit.services import record_changes_bulk
+    from tidycrm.tags.models import TaggedItem
+    from tidycrm.tags.services import get_or_create_tags
 
     contacts = [Contact(**draft.fields, raw_input=draft.raw) for _, draft in drafts]
     Contact.objects.bulk_create(contacts, batch_size=500)
@@ -424,16 +515,30 @@ def _bulk_insert(
         for tag_name in draft.tags or []:
             if tag_name not in tag_cache:
                 tag_cache[tag_name] = get_or_create_tags([tag_name])[0]
-            tagged.append(TaggedItem(tag=tag_cache[tag_name], content_type=content_type, object_id=contact.pk))
+            tagged.append(
+                TaggedItem(tag=tag_cache[tag_name], content_type=content_type, object_id=contact.pk)
+            )
         changes = {name: {"before": None, "after": value} for name, value in draft.fields.items()}
         for name, rows in draft.children.items():
-            changes[name] = {"before": [], "after": [str(r.get("address") or r.get("e164") or r.get("city") or r.get("company_id")) for r in rows]}
+            changes[name] = {
+                "before": [],
+                "after": [
+                    str(r.get("address") or r.get("e164") or r.get("city") or r.get("company_id"))
+                    for r in rows
+                ],
+            }
         if draft.tags:
             changes["tags"] = {"before": [], "after": sorted(draft.tags)}
-        audits.append({
-            "obj": contact, "action": Action.CREATE, "channel": channel, "actor": actor,
-            "changes": changes, "source": sources[index] if sources else None,
-        })
+        audits.append(
+            {
+                "obj": contact,
+                "action": Action.CREATE,
+                "channel": channel,
+                "actor": actor,
+                "changes": changes,
+                "source": sources[index] if sources else None,
+            }
+        )
         result.created.append(contact)
         if draft.warnings:
             result.warnings[index] = draft.warnings
@@ -443,14 +548,26 @@ def _bulk_insert(
     record_changes_bulk(audits)
     _bulk_tokens(contacts, drafts)
     for contact in contacts:
-        events.emit("contact.created", id=contact.pk, actor_id=getattr(actor, "pk", None), channel=str(channel), fields=[])
+        events.emit(
+            "contact.created",
+            id=contact.pk,
+            actor_id=getattr(actor, "pk", None),
+            channel=str(channel),
+            fields=[],
+        )
 
 
 def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> None:
     objs: list[ContactSearchToken] = []
     for contact, (_, draft) in zip(contacts, drafts, strict=True):
         words = contact_tokens(
-            [contact.display_name, contact.given_name, contact.middle_name, contact.family_name, contact.external_id],
+            [
+                contact.display_name,
+                contact.given_name,
+                contact.middle_name,
+                contact.family_name,
+                contact.external_id,
+            ],
             [row["address"] for row in draft.children.get("emails", [])],
             [(row["national_number"], row["e164"]) for row in draft.children.get("phones", [])],
         )
@@ -458,4 +575,11 @@ def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> No
     ContactSearchToken.objects.bulk_create(objs, batch_size=2000)
 
 
-__all__ = ["BulkResult", "ValidationFailed", "delete_contact", "save_contact", "save_contacts_bulk", "standardise"]
+__all__ = [
+    "BulkResult",
+    "ValidationFailed",
+    "delete_contact",
+    "save_contact",
+    "save_contacts_bulk",
+    "standardise",
+]

@@ -27,5 +27,7 @@ def existing_children(
     model: type[Model], parent_field: str, parent: Model, fields: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     return list(
-        model._default_manager.filter(**{parent_field: parent}).order_by("-is_primary", "id").values(*fields)
+        model._default_manager.filter(**{parent_field: parent})
+        .order_by("-is_primary", "id")
+        .values(*fields)
     )

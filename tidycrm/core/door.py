@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
+from django.utils import timezone
 
 from tidycrm.core.children import child_snapshot, existing_children, replace_children
 from tidycrm.core.exceptions import Conflict, ValidationFailed
@@ -83,19 +84,33 @@ def apply_draft(
         raw_input.update(draft.raw)
         instance.raw_input = raw_input  # type: ignore[attr-defined]
     before_children = {
-        name: ([] if created else existing_children(spec.model, spec.parent_field, instance, spec.fields))
+        name: (
+            []
+            if created
+            else existing_children(spec.model, spec.parent_field, instance, spec.fields)
+        )
         for name, spec in children.items()
         if name in draft.children
     }
-    if not created and (changes or any(
-        child_snapshot(before_children[n], children[n].shown) != child_snapshot(draft.children[n], children[n].shown)
-        for n in before_children
-    ) or draft.tags is not None):
+    if not created and (
+        changes
+        or any(
+            child_snapshot(before_children[n], children[n].shown)
+            != child_snapshot(draft.children[n], children[n].shown)
+            for n in before_children
+        )
+        or draft.tags is not None
+    ):
         instance.version = getattr(instance, "version", 0) + 1  # type: ignore[attr-defined]
+        if hasattr(instance, "updated_at"):
+            instance.updated_at = timezone.now()
     instance.save()
     for name, rows in draft.children.items():
         spec = children[name]
-        old, new = child_snapshot(before_children[name], spec.shown), child_snapshot(rows, spec.shown)
+        old, new = (
+            child_snapshot(before_children[name], spec.shown),
+            child_snapshot(rows, spec.shown),
+        )
         if old != new:
             replace_children(spec.model, spec.parent_field, instance, rows)
             changes[name] = {"before": old, "after": new}

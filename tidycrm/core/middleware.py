@@ -17,8 +17,10 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
             return JsonResponse(
-                {"detail": "Input contains a NUL character (\\x00), which is not allowed.",
-                 "errors": {"__all__": ["NUL characters are not allowed."]}},
+                {
+                    "detail": "Input contains a NUL character (\\x00), which is not allowed.",
+                    "errors": {"__all__": ["NUL characters are not allowed."]},
+                },
                 status=400,
             )
         return self.get_response(request)

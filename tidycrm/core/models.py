@@ -117,7 +117,13 @@ class AddressBase(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        parts = [self.street, self.street2, f"{self.postal_code} {self.city}".strip(), self.region, self.country]
+        parts = [
+            self.street,
+            self.street2,
+            f"{self.postal_code} {self.city}".strip(),
+            self.region,
+            self.country,
+        ]
         return ", ".join(p for p in parts if p)
 
 

@@ -22,11 +22,16 @@ def define_field(*, actor: User | None, **fields: Any) -> CustomFieldDefinition:
         definition.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise ValidationFailed({k: list(v) for k, v in exc.message_dict.items()}) from exc
-    if definition.field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and not definition.choices:
+    if (
+        definition.field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+        and not definition.choices
+    ):
         raise ValidationFailed({"choices": ["a choice field needs at least one choice."]})
     if CustomFieldDefinition.objects.filter(
         record_type=definition.record_type, key=definition.key
     ).exists():
-        raise Conflict(f"key: '{definition.key}' is already defined.", field_errors={"key": ["exists."]})
+        raise Conflict(
+            f"key: '{definition.key}' is already defined.", field_errors={"key": ["exists."]}
+        )
     definition.save()
     return definition

@@ -43,12 +43,12 @@ def coerce(defn: CustomFieldDefinition, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("must be a number.")
         try:
-            number = Decimal(str(value).strip())
+            amount = Decimal(str(value).strip())
         except InvalidOperation as exc:
             raise ValueError("must be a number.") from exc
-        if not number.is_finite() or abs(number) >= Decimal(10) ** 15:
+        if not amount.is_finite() or abs(amount) >= Decimal(10) ** 15:
             raise ValueError("must be a finite number below 10^15.")
-        return str(number)
+        return str(amount)
     if kind == FieldType.DATE:
         try:
             return dt.date.fromisoformat(str(value).strip()).isoformat()
@@ -80,7 +80,9 @@ def coerce(defn: CustomFieldDefinition, value: Any) -> Any:
             validator(text)
         except ValidationError as exc:
             raise ValueError(
-                "must be a web address (https://…)." if kind == FieldType.URL else "must be an e-mail address."
+                "must be a web address (https://…)."
+                if kind == FieldType.URL
+                else "must be an e-mail address."
             ) from exc
         return text
     raise ValueError(f"has an unknown field type {kind}.")
@@ -108,6 +110,10 @@ def validate_values(
             errors[f"custom_fields.{key}"] = [str(exc)]
     if not partial:
         for defn in definitions:
-            if defn.required and defn.key not in cleaned and f"custom_fields.{defn.key}" not in errors:
+            if (
+                defn.required
+                and defn.key not in cleaned
+                and f"custom_fields.{defn.key}" not in errors
+            ):
                 errors[f"custom_fields.{defn.key}"] = ["is required."]
     return cleaned, errors

@@ -71,10 +71,15 @@ def standardise_emails(value: Any, field: str = "emails") -> tuple[list[Row], Er
         if result.value.casefold() in seen:
             continue
         seen.add(result.value.casefold())
-        out.append({
-            "raw": clean(raw), "address": result.value, "key": result.value.casefold(),
-            "label": _label(row, "work", where, errors), "is_primary": bool(row.get("is_primary")),
-        })
+        out.append(
+            {
+                "raw": clean(raw),
+                "address": result.value,
+                "key": result.value.casefold(),
+                "label": _label(row, "work", where, errors),
+                "is_primary": bool(row.get("is_primary")),
+            }
+        )
     return _one_primary(out), errors
 
 
@@ -98,11 +103,16 @@ def standardise_phones(
         if (result.value, extension) in seen:
             continue
         seen.add((result.value, extension))
-        out.append({
-            "raw": raw, "e164": result.value, "extension": extension,
-            "national_number": result.extras.get("national_number", ""),
-            "label": _label(row, "work", where, errors), "is_primary": bool(row.get("is_primary")),
-        })
+        out.append(
+            {
+                "raw": raw,
+                "e164": result.value,
+                "extension": extension,
+                "national_number": result.extras.get("national_number", ""),
+                "label": _label(row, "work", where, errors),
+                "is_primary": bool(row.get("is_primary")),
+            }
+        )
     return _one_primary(out), errors
 
 
@@ -114,7 +124,9 @@ def standardise_addresses(value: Any, field: str = "addresses") -> tuple[list[Ro
     out: list[Row] = []
     for i, row in enumerate(_rows(value, field, "street", errors)):
         where = f"{field}.{i}"
-        clean_row: Row = {"raw": {k: str(v) for k, v in row.items() if k in {*ADDRESS_PARTS, "country"} and v}}
+        clean_row: Row = {
+            "raw": {k: str(v) for k, v in row.items() if k in {*ADDRESS_PARTS, "country"} and v}
+        }
         for part, limit in ADDRESS_PARTS.items():
             text = clean(str(row.get(part) or ""))
             if len(text) > limit:

@@ -11,16 +11,57 @@ from tidycrm.hygiene.text import fold
 
 # Spellings pycountry does not know: everyday abbreviations and names in the local language.
 _ALIASES = {
-    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "britain": "GB", "us": "US", "usa": "US", "u s": "US", "u s a": "US", "america": "US",
-    "united states of america": "US", "turkiye": "TR", "turkey": "TR", "deutschland": "DE",
-    "대한민국": "KR", "한국": "KR", "south korea": "KR", "korea": "KR", "republic of korea": "KR",
-    "ประเทศไทย": "TH", "ไทย": "TH", "österreich": "AT", "osterreich": "AT", "schweiz": "CH",
-    "suisse": "CH", "espana": "ES", "españa": "ES", "italia": "IT", "nederland": "NL",
-    "holland": "NL", "россия": "RU", "russia": "RU", "中国": "CN", "日本": "JP", "nippon": "JP",
-    "brasil": "BR", "polska": "PL", "sverige": "SE", "norge": "NO", "danmark": "DK",
-    "suomi": "FI", "ελλαδα": "GR", "hellas": "GR", "mexico": "MX", "méxico": "MX",
-    "uae": "AE", "czechia": "CZ", "czech republic": "CZ", "vietnam": "VN", "viet nam": "VN",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "britain": "GB",
+    "us": "US",
+    "usa": "US",
+    "u s": "US",
+    "u s a": "US",
+    "america": "US",
+    "united states of america": "US",
+    "turkiye": "TR",
+    "turkey": "TR",
+    "deutschland": "DE",
+    "대한민국": "KR",
+    "한국": "KR",
+    "south korea": "KR",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "ประเทศไทย": "TH",
+    "ไทย": "TH",
+    "österreich": "AT",
+    "osterreich": "AT",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "espana": "ES",
+    "españa": "ES",
+    "italia": "IT",
+    "nederland": "NL",
+    "holland": "NL",
+    "россия": "RU",
+    "russia": "RU",
+    "中国": "CN",
+    "日本": "JP",
+    "nippon": "JP",
+    "brasil": "BR",
+    "polska": "PL",
+    "sverige": "SE",
+    "norge": "NO",
+    "danmark": "DK",
+    "suomi": "FI",
+    "ελλαδα": "GR",
+    "hellas": "GR",
+    "mexico": "MX",
+    "méxico": "MX",
+    "uae": "AE",
+    "czechia": "CZ",
+    "czech republic": "CZ",
+    "vietnam": "VN",
+    "viet nam": "VN",
 }
 
 
@@ -30,8 +71,11 @@ def _index() -> dict[str, str]:
     for country in pycountry.countries:
         code = country.alpha_2
         for name in (
-            country.alpha_2, country.alpha_3, country.name,
-            getattr(country, "official_name", None), getattr(country, "common_name", None),
+            country.alpha_2,
+            country.alpha_3,
+            country.name,
+            getattr(country, "official_name", None),
+            getattr(country, "common_name", None),
         ):
             if name:
                 table[_key(name)] = code
@@ -50,7 +94,9 @@ def standardise_country(raw: str) -> Standardised[str]:
         return Standardised(raw=raw, value=None, problems=["is empty."])
     code = _index().get(key)
     if code is None:
-        return Standardised(raw=raw, value=None, problems=[f"'{raw.strip()}' is not a known country."])
+        return Standardised(
+            raw=raw, value=None, problems=[f"'{raw.strip()}' is not a known country."]
+        )
     return Standardised(raw=raw, value=code)
 
 

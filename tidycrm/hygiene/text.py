@@ -7,8 +7,22 @@ import unicodedata
 # Letters that accent-stripping does not reduce to ASCII but people type without the mark.
 _FOLD_MAP = str.maketrans(
     {
-        "ı": "i", "İ": "i", "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
-        "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th",
+        "ı": "i",
+        "İ": "i",
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "œ": "oe",
+        "Œ": "oe",
+        "þ": "th",
+        "Þ": "th",
     }
 )
 
@@ -16,7 +30,9 @@ _FOLD_MAP = str.maketrans(
 def clean(text: str) -> str:
     """NFC, control characters removed, runs of white space collapsed, ends trimmed."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"} or ch in " \t\n")
+    text = "".join(
+        ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"} or ch in " \t\n"
+    )
     return " ".join(text.split())
 
 
@@ -35,8 +51,10 @@ def fold(text: str) -> str:
             if not base_is_alphabetic:
                 kept.append(ch)
             continue
-        base_is_alphabetic = ch.isascii() or "LATIN" in unicodedata.name(ch, "") or any(
-            script in unicodedata.name(ch, "") for script in ("GREEK", "CYRILLIC")
+        base_is_alphabetic = (
+            ch.isascii()
+            or "LATIN" in unicodedata.name(ch, "")
+            or any(script in unicodedata.name(ch, "") for script in ("GREEK", "CYRILLIC"))
         )
         kept.append(ch)
     # Compatibility decomposition can produce new spaces (U+00B8 -> " " + cedilla): collapse again.

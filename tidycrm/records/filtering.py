@@ -38,8 +38,9 @@ def custom_field_filter[M: Model](
         key, sep, raw = expression.partition(":")
         definition = definitions.get(key.strip())
         if not sep or definition is None:
+            known = ", ".join(definitions) or "none defined"
             raise ValidationFailed(
-                {"cf": [f"'{expression[:60]}' must be key:value with a defined field key ({', '.join(definitions) or 'none defined'})."]}
+                {"cf": [f"'{expression[:60]}' must be key:value with a defined key ({known})."]}
             )
         lookup = f"custom_fields__{definition.key}"
         try:

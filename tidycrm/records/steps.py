@@ -148,7 +148,9 @@ def search_tokens(texts: Iterable[str]) -> list[str]:
     return list(found)[:MAX_TOKENS]
 
 
-def refresh_tokens(token_model: type[Model], parent_field: str, record: Model, words: list[str]) -> None:
+def refresh_tokens(
+    token_model: type[Model], parent_field: str, record: Model, words: list[str]
+) -> None:
     manager = token_model._default_manager
     manager.filter(**{parent_field: record}).delete()
     manager.bulk_create([token_model(**{parent_field: record, "token": w}) for w in words])

@@ -33,3 +33,6 @@ class TaggedItem(models.Model):
             )
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="tagged_record")]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.content_type_id}:{self.object_id}"

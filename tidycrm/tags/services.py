@@ -20,7 +20,9 @@ def clean_tag_names(names: list[str]) -> list[str]:
         if not name:
             continue
         if len(name) > MAX_TAG_LENGTH:
-            raise ValidationFailed({"tags": [f"'{name[:20]}…' is longer than {MAX_TAG_LENGTH} characters."]})
+            raise ValidationFailed(
+                {"tags": [f"'{name[:20]}…' is longer than {MAX_TAG_LENGTH} characters."]}
+            )
         seen.setdefault(fold(name), name)
     return list(seen.values())
 
@@ -42,6 +44,10 @@ def set_tags(obj: Model, names: list[str]) -> tuple[list[str], list[str]]:
     current.exclude(tag__in=wanted).delete()
     have = set(current.values_list("tag_id", flat=True))
     TaggedItem.objects.bulk_create(
-        [TaggedItem(tag=t, content_type=content_type, object_id=obj.pk) for t in wanted if t.pk not in have]
+        [
+            TaggedItem(tag=t, content_type=content_type, object_id=obj.pk)
+            for t in wanted
+            if t.pk not in have
+        ]
     )
     return before, sorted(t.name for t in wanted)

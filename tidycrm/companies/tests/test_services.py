@@ -15,7 +15,14 @@ def test_company_with_domains_phones_addresses(admin):
         {
             "name": "  Acme   Widgets GmbH ",
             "domains": ["https://www.Acme.example/about", "acme.example"],
-            "addresses": [{"street": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "Deutschland"}],
+            "addresses": [
+                {
+                    "street": "Hauptstr. 1",
+                    "city": "Berlin",
+                    "postal_code": "10115",
+                    "country": "Deutschland",
+                }
+            ],
             "phones": ["030 1234567"],
             "size": "50-249",
         },
@@ -32,7 +39,9 @@ def test_company_with_domains_phones_addresses(admin):
 
 def test_parent_cycle_is_refused(admin):
     parent = save_company({"name": "Parent"}, actor=admin, channel="ui").record
-    child = save_company({"name": "Child", "parent_id": parent.pk}, actor=admin, channel="ui").record
+    child = save_company(
+        {"name": "Child", "parent_id": parent.pk}, actor=admin, channel="ui"
+    ).record
     with pytest.raises(ValidationFailed) as caught:
         save_company({"parent_id": child.pk}, actor=admin, channel="ui", company=parent)
     assert "parent_id" in caught.value.field_errors
@@ -40,7 +49,11 @@ def test_parent_cycle_is_refused(admin):
 
 def test_bad_company_input(admin):
     with pytest.raises(ValidationFailed) as caught:
-        save_company({"name": "", "size": "huge", "employee_count": -3, "domains": ["not a domain"]}, actor=admin, channel="api")
+        save_company(
+            {"name": "", "size": "huge", "employee_count": -3, "domains": ["not a domain"]},
+            actor=admin,
+            channel="api",
+        )
     assert set(caught.value.field_errors) == {"name", "size", "employee_count", "domains.0"}
 
 

@@ -36,9 +36,17 @@ def test_create_standardises_and_keeps_raw(admin):
     assert contact.country == "TR"
     assert contact.raw_input["country"] == "Türkiye"
     email = contact.emails.get()
-    assert (email.address, email.raw, email.is_primary) == ("Ayse.Isik@example.com", "Ayse.Isik@Example.COM", True)
+    assert (email.address, email.raw, email.is_primary) == (
+        "Ayse.Isik@example.com",
+        "Ayse.Isik@Example.COM",
+        True,
+    )
     phone = contact.phones.get()
-    assert (phone.e164, phone.extension, phone.raw) == ("+902125551212", "7", "0212 555 12 12 ext. 7")
+    assert (phone.e164, phone.extension, phone.raw) == (
+        "+902125551212",
+        "7",
+        "0212 555 12 12 ext. 7",
+    )
     assert sorted(contact_tags(contact)) == ["Partner", "VIP"]
     assert contact.owner_id == admin.pk
 
@@ -52,13 +60,26 @@ def contact_tags(contact: Contact) -> list[str]:
 def test_invalid_input_names_each_field_and_stores_nothing(admin):
     with pytest.raises(ValidationFailed) as caught:
         save_contact(
-            {"emails": ["not-an-email"], "birthday": "31/02/1990", "lifecycle_stage": "king",
-             "phones": ["12"], "colour": "red", "owner_id": 987654},
+            {
+                "emails": ["not-an-email"],
+                "birthday": "31/02/1990",
+                "lifecycle_stage": "king",
+                "phones": ["12"],
+                "colour": "red",
+                "owner_id": 987654,
+            },
             actor=admin,
             channel="api",
         )
     errors = caught.value.field_errors
-    assert set(errors) >= {"emails.0.address", "birthday", "lifecycle_stage", "phones.0.number", "colour", "owner_id"}
+    assert set(errors) >= {
+        "emails.0.address",
+        "birthday",
+        "lifecycle_stage",
+        "phones.0.number",
+        "colour",
+        "owner_id",
+    }
     assert "@" in errors["emails.0.address"][0]
     assert Contact.objects.count() == 0
     assert ChangeRecord.objects.count() == 0
@@ -66,13 +87,21 @@ def test_invalid_input_names_each_field_and_stores_nothing(admin):
 
 def test_overlong_and_wrong_types_are_field_errors(admin):
     with pytest.raises(ValidationFailed) as caught:
-        save_contact({"given_name": "x" * 500, "job_title": ["a"], "interests": 5}, actor=admin, channel="api")
+        save_contact(
+            {"given_name": "x" * 500, "job_title": ["a"], "interests": 5},
+            actor=admin,
+            channel="api",
+        )
     assert set(caught.value.field_errors) == {"given_name", "job_title", "interests"}
 
 
 def test_update_records_field_level_history_with_channel(admin):
-    contact = save_contact({"given_name": "Lena", "family_name": "Schmidt"}, actor=admin, channel="ui").record
-    updated = save_contact({"job_title": "CFO", "family_name": "Schmitt"}, actor=admin, channel="api", contact=contact)
+    contact = save_contact(
+        {"given_name": "Lena", "family_name": "Schmidt"}, actor=admin, channel="ui"
+    ).record
+    updated = save_contact(
+        {"job_title": "CFO", "family_name": "Schmitt"}, actor=admin, channel="api", contact=contact
+    )
     assert updated.changes["job_title"] == {"before": "", "after": "CFO"}
     assert updated.record.version == 2
     latest, first = list(history_for(contact))
@@ -91,9 +120,13 @@ def test_update_without_change_leaves_no_history(admin):
 
 def test_stale_version_is_a_conflict_and_changes_nothing(admin):
     contact = save_contact({"given_name": "Lena"}, actor=admin, channel="ui").record
-    save_contact({"job_title": "CEO"}, actor=admin, channel="ui", contact=contact, expected_version=1)
+    save_contact(
+        {"job_title": "CEO"}, actor=admin, channel="ui", contact=contact, expected_version=1
+    )
     with pytest.raises(Conflict):
-        save_contact({"job_title": "CTO"}, actor=admin, channel="ui", contact=contact, expected_version=1)
+        save_contact(
+            {"job_title": "CTO"}, actor=admin, channel="ui", contact=contact, expected_version=1
+        )
     contact.refresh_from_db()
     assert contact.job_title == "CEO"
 
@@ -106,8 +139,12 @@ def test_duplicate_external_id_is_a_conflict(admin):
 
 
 def test_same_email_warns_of_a_possible_duplicate(admin):
-    first = save_contact({"given_name": "Ana", "emails": ["ana@example.com"]}, actor=admin, channel="ui").record
-    second = save_contact({"given_name": "Ana B", "emails": ["ANA@example.com"]}, actor=admin, channel="ui")
+    first = save_contact(
+        {"given_name": "Ana", "emails": ["ana@example.com"]}, actor=admin, channel="ui"
+    ).record
+    second = save_contact(
+        {"given_name": "Ana B", "emails": ["ANA@example.com"]}, actor=admin, channel="ui"
+    )
     assert second.warnings == [f"Possible duplicate of contact {first.pk} (same e-mail)."]
 
 
@@ -115,7 +152,9 @@ def test_block_policy_refuses_duplicates(admin, settings):
     settings.TIDYCRM_DUPLICATE_POLICY = {"form": "block"}
     save_contact({"given_name": "Ana", "phones": ["+4930123456"]}, actor=admin, channel="form")
     with pytest.raises(Conflict):
-        save_contact({"given_name": "Ana", "phones": ["+49 30 123456"]}, actor=admin, channel="form")
+        save_contact(
+            {"given_name": "Ana", "phones": ["+49 30 123456"]}, actor=admin, channel="form"
+        )
 
 
 def test_events_are_delivered_only_after_commit(admin):
@@ -138,7 +177,9 @@ def test_events_fire_after_commit(admin):
         contact = save_contact({"given_name": "Kept"}, actor=admin, channel="ui").record
     finally:
         events.unsubscribe("contact.created", seen.append)
-    assert [(e.name, e.payload["id"], e.payload["channel"]) for e in seen] == [("contact.created", contact.pk, "ui")]
+    assert [(e.name, e.payload["id"], e.payload["channel"]) for e in seen] == [
+        ("contact.created", contact.pk, "ui")
+    ]
 
 
 def test_visibility_own_team_all(make_user, team):
@@ -179,7 +220,8 @@ def test_search_is_case_accent_and_turkish_i_insensitive(admin):
 def test_search_by_email_and_phone(admin):
     contact = save_contact(
         {"given_name": "Jo", "emails": ["jo.bloggs@example.com"], "phones": ["+44 20 7946 0958"]},
-        actor=admin, channel="ui",
+        actor=admin,
+        channel="ui",
     ).record
     other = save_contact({"given_name": "Max"}, actor=admin, channel="ui").record
     for query in ("jo.bloggs@example.com", "jo.bloggs", "020 7946 0958", "0958", "+44 20 7946"):
@@ -189,12 +231,32 @@ def test_search_by_email_and_phone(admin):
 
 def test_custom_fields_are_typed_and_validated(admin):
     define_field(actor=admin, record_type="contact", key="nps", label="NPS", field_type="integer")
-    define_field(actor=admin, record_type="contact", key="tier", label="Tier", field_type="choice", choices=["gold", "silver"])
-    contact = save_contact({"given_name": "A", "custom_fields": {"nps": "9", "tier": "gold"}}, actor=admin, channel="ui").record
+    define_field(
+        actor=admin,
+        record_type="contact",
+        key="tier",
+        label="Tier",
+        field_type="choice",
+        choices=["gold", "silver"],
+    )
+    contact = save_contact(
+        {"given_name": "A", "custom_fields": {"nps": "9", "tier": "gold"}},
+        actor=admin,
+        channel="ui",
+    ).record
     assert contact.custom_fields == {"nps": 9, "tier": "gold"}
     with pytest.raises(ValidationFailed) as caught:
-        save_contact({"custom_fields": {"nps": "nine", "tier": "bronze", "nope": 1}}, actor=admin, channel="ui", contact=contact)
-    assert set(caught.value.field_errors) == {"custom_fields.nps", "custom_fields.tier", "custom_fields.nope"}
+        save_contact(
+            {"custom_fields": {"nps": "nine", "tier": "bronze", "nope": 1}},
+            actor=admin,
+            channel="ui",
+            contact=contact,
+        )
+    assert set(caught.value.field_errors) == {
+        "custom_fields.nps",
+        "custom_fields.tier",
+        "custom_fields.nope",
+    }
 
 
 def test_affiliation_to_invisible_company_is_refused(make_user):
@@ -203,12 +265,18 @@ def test_affiliation_to_invisible_company_is_refused(make_user):
     alice, bob = make_user("sales"), make_user("sales")
     hidden = save_company({"name": "Hidden GmbH"}, actor=bob, channel="ui").record
     with pytest.raises(ValidationFailed) as caught:
-        save_contact({"given_name": "A", "companies": [{"company_id": hidden.pk}]}, actor=alice, channel="api")
+        save_contact(
+            {"given_name": "A", "companies": [{"company_id": hidden.pk}]},
+            actor=alice,
+            channel="api",
+        )
     assert "companies.0.company_id" in caught.value.field_errors
 
 
 def test_delete_is_audited_with_the_values_it_removed(admin):
-    contact = save_contact({"given_name": "Gone", "emails": ["gone@example.com"]}, actor=admin, channel="ui").record
+    contact = save_contact(
+        {"given_name": "Gone", "emails": ["gone@example.com"]}, actor=admin, channel="ui"
+    ).record
     contact_id = contact.pk
     delete_contact(contact, actor=admin, channel="api")
     assert not Contact.objects.filter(pk=contact_id).exists()
@@ -223,11 +291,15 @@ def test_bulk_reports_rejected_rows_and_writes_the_rest(admin):
         {"given_name": "Dup", "external_id": "E1"},
         {"given_name": "Also ok", "phones": ["+1 415 555 2671"], "tags": ["imported"]},
     ]
-    result = save_contacts_bulk(rows, actor=admin, channel="import", sources=[{"row": i + 2} for i in range(4)])
+    result = save_contacts_bulk(
+        rows, actor=admin, channel="import", sources=[{"row": i + 2} for i in range(4)]
+    )
     assert sorted(result.errors) == [1, 2]
     assert "emails.0.address" in result.errors[1]
     assert [c.given_name for c in result.created] == ["Ok", "Also ok"]
     also = Contact.objects.get(given_name="Also ok")
     assert also.phones.get().e164 == "+14155552671"
     assert history_for(also).get().source == {"row": 5}
-    assert set(search_contacts(visible_contacts(admin), "4155552671").values_list("pk", flat=True)) == {also.pk}
+    assert set(
+        search_contacts(visible_contacts(admin), "4155552671").values_list("pk", flat=True)
+    ) == {also.pk}

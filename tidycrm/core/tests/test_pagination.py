@@ -9,10 +9,16 @@ from tidycrm.core.pagination import BadCursor, paginate
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("ordering", [["sort_key", "id"], ["-sort_key", "-id"], ["-created_at", "-id"]])
+@pytest.mark.parametrize(
+    "ordering", [["sort_key", "id"], ["-sort_key", "-id"], ["-created_at", "-id"]]
+)
 def test_keyset_pages_cover_everything_once_in_both_directions(admin, ordering):
     # Repeated names make ties on sort_key that only the id breaks.
-    save_contacts_bulk([{"given_name": f"N{i % 7}", "family_name": "Same"} for i in range(23)], actor=admin, channel="system")
+    save_contacts_bulk(
+        [{"given_name": f"N{i % 7}", "family_name": "Same"} for i in range(23)],
+        actor=admin,
+        channel="system",
+    )
     expected = list(Contact.objects.order_by(*ordering).values_list("pk", flat=True))
     pages, cursor = [], None
     while True:
