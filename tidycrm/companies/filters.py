@@ -12,7 +12,7 @@ from tidycrm.customfields.choices import RecordType
 from tidycrm.records.filtering import custom_field_filter
 
 
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="filter_q", label="Search")
     industry = django_filters.CharFilter(lookup_expr="iexact")
     size = django_filters.ChoiceFilter(choices=CompanySize.choices)

@@ -13,7 +13,7 @@ from tidycrm.records.filtering import custom_field_filter
 from tidycrm.tags.models import TaggedItem
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="filter_q", label="Search")
     lifecycle_stage = django_filters.ChoiceFilter(choices=LifecycleStage.choices)
     lead_status = django_filters.ChoiceFilter(choices=LeadStatus.choices)
