@@ -72,7 +72,11 @@ def apply_draft(
     *,
     created: bool,
 ) -> dict[str, dict[str, Any]]:
-    """Write the draft onto `instance` and return {"field": {"before": b, "after": a}}."""
+    """Write the draft onto `instance` and return {"field": {"before": b, "after": a}}.
+
+    An update that changes nothing writes nothing; one that changes anything (fields, child rows
+    or tags) bumps `version` and `updated_at` once.
+    """
     changes: dict[str, dict[str, Any]] = {}
     for name, value in draft.fields.items():
         before = None if created else getattr(instance, name)
@@ -83,34 +87,16 @@ def apply_draft(
         raw_input = dict(getattr(instance, "raw_input", {}) or {})
         raw_input.update(draft.raw)
         instance.raw_input = raw_input  # type: ignore[attr-defined]
-    before_children = {
-        name: (
+    if created:
+        instance.save()
+    for name, rows in draft.children.items():
+        spec = children[name]
+        before = (
             []
             if created
             else existing_children(spec.model, spec.parent_field, instance, spec.fields)
         )
-        for name, spec in children.items()
-        if name in draft.children
-    }
-    if not created and (
-        changes
-        or any(
-            child_snapshot(before_children[n], children[n].shown)
-            != child_snapshot(draft.children[n], children[n].shown)
-            for n in before_children
-        )
-        or draft.tags is not None
-    ):
-        instance.version = getattr(instance, "version", 0) + 1  # type: ignore[attr-defined]
-        if hasattr(instance, "updated_at"):
-            instance.updated_at = timezone.now()
-    instance.save()
-    for name, rows in draft.children.items():
-        spec = children[name]
-        old, new = (
-            child_snapshot(before_children[name], spec.shown),
-            child_snapshot(rows, spec.shown),
-        )
+        old, new = child_snapshot(before, spec.shown), child_snapshot(rows, spec.shown)
         if old != new:
             replace_children(spec.model, spec.parent_field, instance, rows)
             changes[name] = {"before": old, "after": new}
@@ -118,6 +104,12 @@ def apply_draft(
         before_tags, after_tags = set_tags(instance, draft.tags)
         if before_tags != after_tags:
             changes["tags"] = {"before": before_tags, "after": after_tags}
+    if not created and (changes or draft.raw):
+        if changes:
+            instance.version = getattr(instance, "version", 0) + 1  # type: ignore[attr-defined]
+            if hasattr(instance, "updated_at"):
+                instance.updated_at = timezone.now()
+        instance.save()
     return changes
 
 

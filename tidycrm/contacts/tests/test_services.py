@@ -303,3 +303,23 @@ def test_bulk_reports_rejected_rows_and_writes_the_rest(admin):
     assert set(
         search_contacts(visible_contacts(admin), "4155552671").values_list("pk", flat=True)
     ) == {also.pk}
+
+
+def test_resending_the_same_tags_and_emails_changes_nothing(admin):
+    contact = save_contact(
+        {"given_name": "Same", "tags": ["a", "b"], "emails": ["same@example.com"]},
+        actor=admin,
+        channel="ui",
+    ).record
+    again = save_contact(
+        {"tags": ["b", "a"], "emails": ["same@example.com"]},
+        actor=admin,
+        channel="ui",
+        contact=contact,
+    )
+    assert again.changes == {}
+    assert again.record.version == 1
+    changed = save_contact({"tags": ["a"]}, actor=admin, channel="ui", contact=contact)
+    assert changed.changes == {"tags": {"before": ["a", "b"], "after": ["a"]}}
+    assert changed.record.version == 2
+    assert changed.record.updated_at > contact.updated_at
