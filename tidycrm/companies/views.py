@@ -1,0 +1,228 @@
+"""Company pages: list with search, filters, sorting and keyset paging; detail; form; history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.models import Team
+from tidycrm.accounts.selectors import active_users, visible
+from tidycrm.accounts.services import require
+from tidycrm.audit.selectors import history_for
+from tidycrm.companies.filters import CompanyFilter
+from tidycrm.companies.forms import CompanyForm
+from tidycrm.companies.models import Company, CompanyDomain
+from tidycrm.companies.selectors import get_company, visible_companies
+from tidycrm.companies.services import delete_company, save_company
+from tidycrm.core.exceptions import DomainError, PermissionDenied
+from tidycrm.core.htmx import render_page_or_partial
+from tidycrm.core.pagination import paginate
+from tidycrm.core.views import chosen_columns, domain_errors
+from tidycrm.customfields.choices import RecordType
+from tidycrm.customfields.selectors import definitions_for
+from tidycrm.records.filtering import SORTS, ordering_for
+from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
+from tidycrm.tags.selectors import tag_names_for
+
+PAGE_SIZE = 50
+PEOPLE_ON_DETAIL = 25
+HISTORY_ON_DETAIL = 10
+COLUMNS = {
+    "domain": "Domain",
+    "industry": "Industry",
+    "size": "Size",
+    "employees": "Employees",
+    "contacts": "Contacts",
+    "owner": "Owner",
+    "tags": "Tags",
+    "created": "Created",
+    "updated": "Updated",
+}
+DEFAULT_COLUMNS = ["domain", "industry", "size", "contacts", "owner"]
+
+
+def _page_related(companies: list[Company], columns: list[str]) -> None:
+    """Primary domain, contact count and tags for one page, one query each."""
+    ids = [c.pk for c in companies]
+    domains = {
+        d.company_id: d.domain
+        for d in CompanyDomain.objects.filter(company_id__in=ids, is_primary=True)
+    }
+    counts: dict[int, int] = {}
+    if "contacts" in columns:
+        counts = dict(
+            Company.objects.filter(pk__in=ids)
+            .annotate(n=Count("affiliations"))
+            .values_list("pk", "n")
+        )
+    tags = tag_names_for(companies) if "tags" in columns else {}
+    for company in companies:
+        company.primary_domain = domains.get(company.pk, "")  # type: ignore[attr-defined]
+        company.contact_count = counts.get(company.pk, 0)  # type: ignore[attr-defined]
+        company.tag_names = tags.get(company.pk, [])  # type: ignore[attr-defined]
+
+
+@login_required
+@domain_errors
+def company_list(request: HttpRequest) -> HttpResponse:
+    columns = chosen_columns(request, "companies", COLUMNS, DEFAULT_COLUMNS)
+    filterset = CompanyFilter(request.GET or None, queryset=visible_companies(request.user))
+    sort = request.GET.get("sort") or "name"
+    page, error = None, ""
+    try:
+        if filterset.is_bound and not filterset.is_valid():
+            error = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
+        else:
+            queryset = filterset.qs.select_related("owner")
+            page = paginate(queryset, ordering_for(sort), PAGE_SIZE, request.GET.get("cursor"))
+    except DomainError as exc:
+        error = exc.message
+    if page is not None:
+        _page_related(page.items, columns)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "error": error,
+        "columns": columns,
+        "all_columns": COLUMNS,
+        "sort": sort,
+        "sorts": SORTS,
+        "owners": active_users(),
+        "teams": Team.objects.all(),
+    }
+    return render_page_or_partial(
+        request,
+        "companies/list.html",
+        context,
+        partial="table",
+        target="record-table",
+        status=400 if error else 200,
+    )
+
+
+def _people(company: Company, user: Any) -> list[Any]:
+    """Contacts the user may see at this company; the model is reached through the relation."""
+    contact_model = company.affiliations.model._meta.get_field("contact").related_model
+    people = visible(contact_model.objects.filter(affiliations__company=company), user)
+    return list(people.order_by("sort_key", "id")[: PEOPLE_ON_DETAIL + 1])
+
+
+@login_required
+@domain_errors
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_company(request.user, pk)
+    definitions = definitions_for(RecordType.COMPANY)
+    values = company.custom_fields or {}
+    context = {
+        "company": company,
+        "people": _people(company, request.user),
+        "people_limit": PEOPLE_ON_DETAIL,
+        "subsidiaries": list(visible(company.subsidiaries.all(), request.user)[:50]),
+        "custom_fields": [(d, values.get(d.key)) for d in definitions],
+        "tags": tag_names_for([company]).get(company.pk, []),
+        "history": list(history_for(company)[: HISTORY_ON_DETAIL + 1]),
+        "history_limit": HISTORY_ON_DETAIL,
+    }
+    return render(request, "companies/detail.html", context)
+
+
+@login_required
+@domain_errors
+def company_history(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_company(request.user, pk)
+    try:
+        page = paginate(history_for(company), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("companies:history", pk=pk)
+    return render(request, "companies/history.html", {"company": company, "page": page})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def company_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.EDIT)
+    return _edit(request, None)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_company(request.user, pk)
+    require(request.user, Permission.EDIT)
+    return _edit(request, company)
+
+
+def _edit(request: HttpRequest, company: Company | None) -> HttpResponse:
+    definitions = definitions_for(RecordType.COMPANY)
+    if request.method == "POST":
+        form = CompanyForm(request.POST, definitions=definitions)
+        addresses = AddressFormSet(request.POST, prefix="addresses")
+        if form.is_valid() and addresses.is_valid():
+            saved = _save(request, form, addresses, company)
+            if saved is not None:
+                return redirect("companies:detail", pk=saved.pk)
+    elif company is None:
+        form = CompanyForm(definitions=definitions)
+        addresses = AddressFormSet(prefix="addresses")
+    else:
+        form = CompanyForm(
+            definitions=definitions, initial=CompanyForm.initial_for(company, definitions)
+        )
+        addresses = AddressFormSet(
+            prefix="addresses", initial=address_initial(company.addresses.all())
+        )
+    context = {"form": form, "addresses": addresses, "company": company}
+    return render(request, "companies/form.html", context, status=400 if form.errors else 200)
+
+
+def _save(
+    request: HttpRequest, form: CompanyForm, addresses: Any, company: Company | None
+) -> Company | None:
+    data = form.to_data(creating=company is None, companies=visible_companies(request.user))
+    data["addresses"] = address_rows(addresses)
+    if form.errors:
+        return None
+    try:
+        result = save_company(
+            data,
+            actor=request.user,
+            channel="ui",
+            company=company,
+            expected_version=form.cleaned_data.get("version") if company else None,
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        if exc.field_errors:
+            form.add_door_errors(exc.field_errors, addresses)
+        else:
+            form.add_error(None, exc.message)
+        return None
+    messages.success(request, f"Saved {result.record.name}.")
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return result.record
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def company_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_company(request.user, pk)
+    require(request.user, Permission.DELETE)
+    if request.method == "POST":
+        name = company.name
+        delete_company(company, actor=request.user, channel="ui")
+        messages.success(request, f"Deleted {name}.")
+        return redirect("companies:list")
+    return render(request, "companies/delete.html", {"company": company})

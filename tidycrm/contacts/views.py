@@ -1,0 +1,212 @@
+"""Contact pages: list with search, filters, sorting and keyset paging; detail; form; history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.models import Team
+from tidycrm.accounts.selectors import active_users
+from tidycrm.accounts.services import require
+from tidycrm.audit.selectors import history_for
+from tidycrm.companies.selectors import visible_companies
+from tidycrm.contacts.filters import ContactFilter
+from tidycrm.contacts.forms import ContactForm
+from tidycrm.contacts.models import Contact
+from tidycrm.contacts.selectors import get_contact, list_page_related, visible_contacts
+from tidycrm.contacts.services import delete_contact, save_contact, standardise
+from tidycrm.core.exceptions import DomainError, PermissionDenied
+from tidycrm.core.htmx import render_page_or_partial
+from tidycrm.core.pagination import paginate
+from tidycrm.core.views import chosen_columns, domain_errors
+from tidycrm.customfields.choices import RecordType
+from tidycrm.customfields.selectors import definitions_for
+from tidycrm.records.filtering import SORTS, ordering_for
+from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
+from tidycrm.tags.selectors import tag_names_for
+
+PAGE_SIZE = 50
+COLUMNS = {
+    "email": "E-mail",
+    "phone": "Phone",
+    "company": "Company",
+    "job_title": "Job title",
+    "lifecycle_stage": "Stage",
+    "lead_status": "Lead status",
+    "owner": "Owner",
+    "city": "City",
+    "country": "Country",
+    "tags": "Tags",
+    "created": "Created",
+    "updated": "Updated",
+}
+DEFAULT_COLUMNS = ["email", "phone", "company", "lifecycle_stage", "owner"]
+HISTORY_ON_DETAIL = 10
+
+
+@login_required
+@domain_errors
+def contact_list(request: HttpRequest) -> HttpResponse:
+    columns = chosen_columns(request, "contacts", COLUMNS, DEFAULT_COLUMNS)
+    filterset = ContactFilter(request.GET or None, queryset=visible_contacts(request.user))
+    sort = request.GET.get("sort") or "name"
+    page, error = None, ""
+    try:
+        if filterset.is_bound and not filterset.is_valid():
+            error = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
+        else:
+            queryset = filterset.qs.select_related("owner")
+            page = paginate(queryset, ordering_for(sort), PAGE_SIZE, request.GET.get("cursor"))
+    except DomainError as exc:
+        error = exc.message
+    if page is not None:
+        list_page_related(page.items)
+        tags = tag_names_for(page.items) if "tags" in columns else {}
+        for contact in page.items:
+            contact.tag_names = tags.get(contact.pk, [])  # type: ignore[attr-defined]
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "error": error,
+        "columns": columns,
+        "all_columns": COLUMNS,
+        "sort": sort,
+        "sorts": SORTS,
+        "owners": active_users(),
+        "teams": Team.objects.all(),
+    }
+    return render_page_or_partial(
+        request,
+        "contacts/list.html",
+        context,
+        partial="table",
+        target="record-table",
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@domain_errors
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    definitions = definitions_for(RecordType.CONTACT)
+    values = contact.custom_fields or {}
+    context = {
+        "contact": contact,
+        "custom_fields": [(d, values.get(d.key)) for d in definitions],
+        "tags": tag_names_for([contact]).get(contact.pk, []),
+        "history": list(history_for(contact)[: HISTORY_ON_DETAIL + 1]),
+        "history_limit": HISTORY_ON_DETAIL,
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+@login_required
+@domain_errors
+def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    try:
+        page = paginate(history_for(contact), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("contacts:history", pk=pk)
+    return render(request, "contacts/history.html", {"contact": contact, "page": page})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.EDIT)
+    return _edit(request, None)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    require(request.user, Permission.EDIT)
+    return _edit(request, contact)
+
+
+def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+    definitions = definitions_for(RecordType.CONTACT)
+    if request.method == "POST":
+        form = ContactForm(request.POST, definitions=definitions)
+        addresses = AddressFormSet(request.POST, prefix="addresses")
+        if form.is_valid() and addresses.is_valid():
+            saved = _save(request, form, addresses, contact)
+            if saved is not None:
+                return redirect("contacts:detail", pk=saved.pk)
+    elif contact is None:
+        form = ContactForm(definitions=definitions, initial={"lifecycle_stage": "lead"})
+        addresses = AddressFormSet(prefix="addresses")
+    else:
+        form = ContactForm(
+            definitions=definitions, initial=ContactForm.initial_for(contact, definitions)
+        )
+        addresses = AddressFormSet(
+            prefix="addresses", initial=address_initial(contact.addresses.all())
+        )
+    context = {"form": form, "addresses": addresses, "contact": contact}
+    return render(request, "contacts/form.html", context, status=400 if form.errors else 200)
+
+
+def _save(
+    request: HttpRequest, form: ContactForm, addresses: Any, contact: Contact | None
+) -> Contact | None:
+    """Run the door; on refusal put its errors on the form and return None."""
+    data = form.to_data(creating=contact is None)
+    data["addresses"] = address_rows(addresses)
+    current = {
+        a.company_id: {"job_title": a.job_title, "is_current": a.is_current}
+        for a in (contact.affiliations.all() if contact else [])
+    }
+    companies = form.resolve_companies(visible_companies(request.user), current)
+    if companies is None:
+        # Still show every other problem at once, without saving anything.
+        draft = standardise(data, actor=request.user, instance=contact)
+        form.add_door_errors(draft.errors, addresses)
+        return None
+    data["companies"] = companies
+    try:
+        result = save_contact(
+            data,
+            actor=request.user,
+            channel="ui",
+            contact=contact,
+            expected_version=form.cleaned_data.get("version") if contact else None,
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        if exc.field_errors:
+            form.add_door_errors(exc.field_errors, addresses)
+        else:
+            form.add_error(None, exc.message)
+        return None
+    messages.success(request, f"Saved {result.record.display_name}.")
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return result.record
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_contact(request.user, pk)
+    require(request.user, Permission.DELETE)
+    if request.method == "POST":
+        name = contact.display_name
+        delete_contact(contact, actor=request.user, channel="ui")
+        messages.success(request, f"Deleted {name}.")
+        return redirect("contacts:list")
+    return render(request, "contacts/delete.html", {"contact": contact})
