@@ -1,0 +1,124 @@
+"""API shapes of a company: what a client sends (strict) and what it gets back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from annotated_types import MaxLen
+from ninja import Schema
+from pydantic import Field
+
+from tidycrm.companies.choices import CompanySize
+from tidycrm.core.api import (
+    MAX_ID,
+    AddressIn,
+    AddressOut,
+    InputSchema,
+    PhoneIn,
+    PhoneOut,
+    SortOrder,
+    Text,
+)
+
+
+class CompanyIn(InputSchema):
+    """On create `name` is required; on update only the fields sent change (a list replaces the
+    whole collection, `custom_fields` merges and a null value removes that custom field)."""
+
+    name: Annotated[Text, MaxLen(255)] | None = None
+    industry: Annotated[Text, MaxLen(120)] | None = None
+    size: CompanySize | Literal[""] | None = None
+    employee_count: int | None = Field(None, ge=0, lt=2**31)
+    website: Annotated[Text, MaxLen(255)] | None = None
+    description: Annotated[Text, MaxLen(10_000)] | None = None
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="Parent company id.")
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
+    team_id: int | None = Field(None, ge=1, le=MAX_ID)
+    custom_fields: dict[Annotated[Text, MaxLen(63)], Any] | None = Field(
+        None, description="Values by custom field key; null removes a value."
+    )
+    external_id: Annotated[Text, MaxLen(128)] | None = Field(
+        None, description="Your system's id; unique."
+    )
+    tags: list[Annotated[Text, MaxLen(64)]] | None = Field(None, max_length=100)
+    domains: list[Annotated[Text, MaxLen(253)]] | None = Field(
+        None, max_length=50, description="Web domains; the first is the primary one."
+    )
+    phones: list[PhoneIn] | None = Field(None, max_length=50)
+    addresses: list[AddressIn] | None = Field(None, max_length=20)
+
+    def to_door(self) -> dict[str, Any]:
+        """The fields the client sent, in the door's input form (nulls mean "clear")."""
+        data = self.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+        for name in ("tags", "domains", "phones", "addresses"):
+            if name in data and data[name] is None:
+                data[name] = []
+        return data
+
+
+class CompanyPatch(CompanyIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        lt=2**31,
+        description="The version you loaded; a newer stored version gives 409 instead of a "
+        "silent overwrite.",
+    )
+
+
+class DomainOut(Schema):
+    domain: str
+    is_primary: bool
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    industry: str
+    size: str
+    employee_count: int | None
+    website: str
+    description: str
+    parent_id: int | None
+    owner_id: int | None
+    team_id: int | None
+    custom_fields: dict[str, Any]
+    external_id: str
+    raw_input: dict[str, Any] = Field(description="Values as entered, where cleaning changed them.")
+    tags: list[str]
+    domains: list[DomainOut]
+    phones: list[PhoneOut]
+    addresses: list[AddressOut]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CompanySaved(CompanyOut):
+    warnings: list[str] = Field(description="Possible duplicates found by the door.")
+
+
+class CompanyPage(Schema):
+    items: list[CompanyOut]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+class CompanyListQuery(Schema):
+    q: Annotated[Text, MaxLen(200)] | None = Field(
+        None, description="Words matching name, domains, phones."
+    )
+    industry: Annotated[Text, MaxLen(120)] | None = None
+    size: CompanySize | None = None
+    owner: int | None = Field(None, ge=1, le=MAX_ID, description="Owner's user id.")
+    team: int | None = Field(None, ge=1, le=MAX_ID, description="Team id.")
+    parent: int | None = Field(None, ge=1, le=MAX_ID, description="Parent company id.")
+    cf: list[Annotated[Text, MaxLen(300)]] = Field(
+        default_factory=list, description="Custom field condition key:value; repeat for more."
+    )
+    sort: SortOrder = "name"
+    cursor: Annotated[Text, MaxLen(1000)] | None = Field(
+        None, description="next_cursor or previous_cursor of a page."
+    )
+    limit: int = Field(50, ge=1, le=200)
