@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from annotated_types import MaxLen
 from ninja import Schema
@@ -14,6 +14,7 @@ from tidycrm.core.api import (
     MAX_ID,
     AddressIn,
     AddressOut,
+    BlankIsNone,
     InputSchema,
     PhoneIn,
     PhoneOut,
@@ -28,7 +29,7 @@ class CompanyIn(InputSchema):
 
     name: Annotated[Text, MaxLen(255)] | None = None
     industry: Annotated[Text, MaxLen(120)] | None = None
-    size: CompanySize | Literal[""] | None = None
+    size: Annotated[CompanySize | None, BlankIsNone] = None
     employee_count: int | None = Field(None, ge=0, lt=2**31)
     website: Annotated[Text, MaxLen(255)] | None = None
     description: Annotated[Text, MaxLen(10_000)] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from annotated_types import MaxLen
 from ninja import Schema
@@ -15,6 +15,7 @@ from tidycrm.core.api import (
     MAX_ID,
     AddressIn,
     AddressOut,
+    BlankIsNone,
     FilterDateTime,
     InputSchema,
     PhoneIn,
@@ -72,8 +73,8 @@ class ContactIn(InputSchema):
     interests: list[Annotated[Text, MaxLen(64)]] | None = Field(None, max_length=50)
     social_profiles: list[SocialProfileIn] | None = Field(None, max_length=50)
     lifecycle_stage: LifecycleStage | None = None
-    lead_status: LeadStatus | Literal[""] | None = None
-    lead_source: LeadSource | Literal[""] | None = None
+    lead_status: Annotated[LeadStatus | None, BlankIsNone] = None
+    lead_source: Annotated[LeadSource | None, BlankIsNone] = None
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     team_id: int | None = Field(None, ge=1, le=MAX_ID)
     notes: Annotated[Text, MaxLen(50_000)] | None = None

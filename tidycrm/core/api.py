@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from annotated_types import MaxLen
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from tidycrm.core.models import AddressBase, Label, PhoneBase
 
@@ -55,6 +55,14 @@ Text = Annotated[str, AfterValidator(_safe_text)]
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+
+def _blank_to_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+# A choice that may be cleared: null (or, leniently, "") clears it.
+BlankIsNone = BeforeValidator(_blank_to_none)
+
 # The sort orders every record list offers (tidycrm.records.filtering.SORTS).
 SortOrder = Literal["name", "-name", "created", "-created", "updated", "-updated"]
 
@@ -86,7 +94,8 @@ def field_errors_from_ninja(errors_list: list[dict[str, Any]]) -> dict[str, list
     """
     found: dict[str, list[str]] = {}
     for error in errors_list:
-        loc = [str(part) for part in error.get("loc", ())]
+        # Drop the tags pydantic adds for union members, e.g. "str-enum[Size]" or "literal['']".
+        loc = [str(part) for part in error.get("loc", ()) if "[" not in str(part)]
         if loc and loc[0] == "body":
             loc = loc[2:] if len(loc) > 2 else loc[1:]
         elif loc and loc[0] in {"query", "path", "header", "cookie", "form"}:
@@ -97,7 +106,9 @@ def field_errors_from_ninja(errors_list: list[dict[str, Any]]) -> dict[str, list
             message = "is not a field of this record."
         elif error.get("type") == "missing":
             message = "is required."
-        found.setdefault(name, []).append(message.removeprefix("Value error, "))
+        message = message.removeprefix("Value error, ")
+        if message not in found.setdefault(name, []):
+            found[name].append(message)
     return found
 
 
