@@ -83,6 +83,6 @@ def _fields(
         "action": action,
         "channel": Channel(channel),
         "actor": actor if getattr(actor, "pk", None) else None,
-        "changes": changes,
+        "changes": jsonable(changes),
         "source": jsonable(source or {}),
     }
