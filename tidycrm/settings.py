@@ -10,6 +10,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ.get("TIDYCRM_ENV", "development")
 PRODUCTION = ENV == "production"
 DATA_DIR = Path(os.environ.get("TIDYCRM_DATA_DIR", BASE_DIR / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and collected static files
 
 
 def _env_list(name: str, default: str = "") -> list[str]:
