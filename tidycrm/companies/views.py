@@ -29,6 +29,7 @@ from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
 from tidycrm.records.filtering import SORTS, ordering_for
 from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
+from tidycrm.records.history import readable
 from tidycrm.tags.selectors import tag_names_for
 
 PAGE_SIZE = 50
@@ -127,7 +128,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "subsidiaries": list(visible(company.subsidiaries.all(), request.user)[:50]),
         "custom_fields": [(d, values.get(d.key)) for d in definitions],
         "tags": tag_names_for([company]).get(company.pk, []),
-        "history": list(history_for(company)[: HISTORY_ON_DETAIL + 1]),
+        "history": readable(history_for(company)[: HISTORY_ON_DETAIL + 1]),
         "history_limit": HISTORY_ON_DETAIL,
     }
     return render(request, "companies/detail.html", context)
@@ -142,6 +143,7 @@ def company_history(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("companies:history", pk=pk)
+    readable(page.items)
     return render(request, "companies/history.html", {"company": company, "page": page})
 
 

@@ -29,6 +29,7 @@ from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
 from tidycrm.records.filtering import SORTS, ordering_for
 from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
+from tidycrm.records.history import readable
 from tidycrm.tags.selectors import tag_names_for
 
 PAGE_SIZE = 50
@@ -101,7 +102,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contact": contact,
         "custom_fields": [(d, values.get(d.key)) for d in definitions],
         "tags": tag_names_for([contact]).get(contact.pk, []),
-        "history": list(history_for(contact)[: HISTORY_ON_DETAIL + 1]),
+        "history": readable(history_for(contact)[: HISTORY_ON_DETAIL + 1]),
         "history_limit": HISTORY_ON_DETAIL,
     }
     return render(request, "contacts/detail.html", context)
@@ -116,6 +117,7 @@ def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("contacts:history", pk=pk)
+    readable(page.items)
     return render(request, "contacts/history.html", {"contact": contact, "page": page})
 
 
