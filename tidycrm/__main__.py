@@ -1,0 +1,5 @@
+"""`python -m tidycrm` runs the same command as `tidycrm`."""
+
+from tidycrm.cli import main
+
+main()
