@@ -72,6 +72,15 @@ def test_create_find_edit_and_read_history(
     assert "Grace Hopper" in rows.first.inner_text()
     assert "q=hopp" in page.url  # the search is in the address bar, so it can be shared
 
+    page.get_by_text("Filters & columns").click()
+    page.get_by_label("Custom field").fill("bogus:1")
+    page.get_by_label("Custom field").press("Enter")
+    page.locator("#record-table .errors").wait_for()
+    assert "bogus:1" in page.locator("#record-table .errors").inner_text()
+    page.get_by_label("Custom field").fill("")
+    page.get_by_label("Custom field").press("Enter")
+    page.locator("#record-table table.records").wait_for()
+
     page.get_by_role("link", name="Grace Hopper").click()
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Job title").fill("Rear Admiral")

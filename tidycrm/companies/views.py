@@ -24,7 +24,7 @@ from tidycrm.companies.services import delete_company, save_company
 from tidycrm.core.exceptions import DomainError, PermissionDenied
 from tidycrm.core.htmx import render_page_or_partial
 from tidycrm.core.pagination import paginate
-from tidycrm.core.views import chosen_columns, domain_errors
+from tidycrm.core.views import blank_means_any, chosen_columns, domain_errors
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
 from tidycrm.records.filtering import SORTS, ordering_for
@@ -75,6 +75,7 @@ def _page_related(companies: list[Company], columns: list[str]) -> None:
 def company_list(request: HttpRequest) -> HttpResponse:
     columns = chosen_columns(request, "companies", COLUMNS, DEFAULT_COLUMNS)
     filterset = CompanyFilter(request.GET or None, queryset=visible_companies(request.user))
+    blank_means_any(filterset.form)
     sort = request.GET.get("sort") or "name"
     page, error = None, ""
     try:

@@ -24,7 +24,7 @@ from tidycrm.contacts.services import delete_contact, save_contact, standardise
 from tidycrm.core.exceptions import DomainError, PermissionDenied
 from tidycrm.core.htmx import render_page_or_partial
 from tidycrm.core.pagination import paginate
-from tidycrm.core.views import chosen_columns, domain_errors
+from tidycrm.core.views import blank_means_any, chosen_columns, domain_errors
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
 from tidycrm.records.filtering import SORTS, ordering_for
@@ -56,6 +56,7 @@ HISTORY_ON_DETAIL = 10
 def contact_list(request: HttpRequest) -> HttpResponse:
     columns = chosen_columns(request, "contacts", COLUMNS, DEFAULT_COLUMNS)
     filterset = ContactFilter(request.GET or None, queryset=visible_contacts(request.user))
+    blank_means_any(filterset.form)
     sort = request.GET.get("sort") or "name"
     page, error = None, ""
     try:

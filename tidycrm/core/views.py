@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -19,6 +20,9 @@ def domain_errors(view: View) -> View:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Ids beyond a 64-bit column cannot exist; asking the database would overflow.
+        if any(isinstance(v, int) and not 0 < v < 2**63 for v in kwargs.values()):
+            raise Http404("No such record.")
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -27,6 +31,14 @@ def domain_errors(view: View) -> View:
             raise HttpForbidden(exc.message) from exc
 
     return wrapper
+
+
+def blank_means_any(form: forms.Form) -> None:
+    """Filter selects: the empty choice reads "Any" instead of a row of dashes."""
+    for field in form.fields.values():
+        choices = list(getattr(field, "choices", None) or [])
+        if isinstance(field, forms.ChoiceField) and choices and choices[0][0] == "":
+            field.choices = [("", "Any"), *choices[1:]]
 
 
 def chosen_columns(

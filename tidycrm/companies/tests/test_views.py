@@ -126,3 +126,14 @@ def test_company_data_is_escaped(admin_client, admin):
         body = admin_client.get(url).content.decode()
         assert "<script>alert(1)" not in body and "<img src=x" not in body
         assert "&lt;script&gt;" in body
+
+
+def test_website_that_is_not_http_is_not_a_link(admin_client, admin):
+    company = make(admin, name="Sneaky", website="javascript:alert(1)")
+    body = admin_client.get(reverse("companies:detail", args=[company.pk])).content.decode()
+    assert 'href="javascript:' not in body and "javascript:alert(1)" in body
+
+
+def test_huge_ids_are_404_not_500(admin_client):
+    assert admin_client.get("/companies/99999999999999999999999/").status_code == 404
+    assert admin_client.get("/contacts/99999999999999999999999/edit/").status_code == 404

@@ -19,6 +19,13 @@ def can(user: Any, permission: str) -> bool:
 
 
 @register.filter
+def http_url(value: Any) -> str:
+    """The value when it is an http(s) address, else "": never link to javascript: and co."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
 def phone_national(phone: Any) -> str:
     """The number as dialled inside its own country, e.g. "020 7946 0958"."""
     e164 = getattr(phone, "e164", "") or ""
