@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from annotated_types import MaxLen
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from tidycrm.companies.choices import CompanySize
 from tidycrm.core.api import (
@@ -26,6 +26,21 @@ from tidycrm.core.api import (
 class CompanyIn(InputSchema):
     """On create `name` is required; on update only the fields sent change (a list replaces the
     whole collection, `custom_fields` merges and a null value removes that custom field)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme Ltd",
+                    "domains": ["acme.example"],
+                    "industry": "Manufacturing",
+                    "size": "10-49",
+                    "phones": [{"number": "+44 20 7946 0000", "label": "main"}],
+                }
+            ]
+        },
+    )
 
     name: Annotated[Text, MaxLen(255)] | None = None
     industry: Annotated[Text, MaxLen(120)] | None = None

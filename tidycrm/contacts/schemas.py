@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from annotated_types import MaxLen
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from tidycrm.contacts.choices import LeadSource, LeadStatus, LifecycleStage
 from tidycrm.core.api import (
@@ -51,6 +51,23 @@ class ContactIn(InputSchema):
     """Every field is optional: on create a contact needs a name or an e-mail address; on update
     only the fields sent change (a list replaces the whole collection, `custom_fields` merges and
     a null value removes that custom field)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Ada Lovelace",
+                    "emails": [{"address": "ada@example.com"}],
+                    "phones": [{"number": "+44 20 7946 0958", "label": "mobile"}],
+                    "addresses": [{"city": "London", "country": "GB"}],
+                    "lifecycle_stage": "lead",
+                    "lead_source": "referral",
+                    "tags": ["newsletter"],
+                }
+            ]
+        },
+    )
 
     name: Annotated[Text, MaxLen(255)] | None = Field(
         None, description="A full name, split into parts when no part is sent."

@@ -97,7 +97,7 @@ def field_errors_from_ninja(errors_list: list[dict[str, Any]]) -> dict[str, list
         # Drop the tags pydantic adds for union members, e.g. "str-enum[Size]" or "literal['']".
         loc = [str(part) for part in error.get("loc", ()) if "[" not in str(part)]
         if loc and loc[0] == "body":
-            loc = loc[2:] if len(loc) > 2 else loc[1:]
+            loc = loc[2:]  # drop "body" and the parameter's name; nothing left means the body
         elif loc and loc[0] in {"query", "path", "header", "cookie", "form"}:
             loc = loc[1:]
         name = ".".join(loc) or "__all__"

@@ -128,11 +128,13 @@ def test_patch_changes_only_sent_fields_and_checks_version(api):
     assert "version" in stale.json()["errors"]
     assert api.get(url).json()["job_title"] == "Analyst"
 
-    cleared = patch(api, url, {"emails": [], "tags": None, "job_title": None})
+    cleared = patch(api, url, {"emails": [], "tags": None, "job_title": None, "lead_status": ""})
     assert cleared.status_code == 200
-    assert (cleared.json()["emails"], cleared.json()["tags"], cleared.json()["job_title"]) == (
+    body = cleared.json()
+    assert (body["emails"], body["tags"], body["job_title"], body["lead_status"]) == (
         [],
         [],
+        "",
         "",
     )
 
@@ -409,6 +411,9 @@ def test_bad_query_and_path_values_are_422_or_400(api):
     assert "cursor" in bad_cursor.json()["detail"]
     not_json = api.post(URL, "{name:", content_type="application/json")
     assert not_json.status_code == 400
+    not_object = post(api, URL, ["a", "list"])
+    assert not_object.status_code == 422
+    assert list(not_object.json()["errors"]) == ["__all__"]
 
 
 def test_nul_bytes_are_400_never_500(api):
