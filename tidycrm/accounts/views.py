@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tidycrm.accounts.models import ApiToken
+from tidycrm.accounts.models import ApiToken, User
 from tidycrm.accounts.services import issue_api_token, revoke_api_token
 from tidycrm.core.views import domain_errors
 
@@ -16,8 +16,14 @@ JUST_ISSUED = "accounts:new_api_key"
 TOKEN_NAME_LIMIT = 120
 
 
+class AuthedRequest(HttpRequest):
+    """A request behind login_required: its user is a real account, never anonymous."""
+
+    user: User
+
+
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthedRequest) -> HttpResponse:
     # The secret is in the session for exactly one page view after creation.
     new_secret = request.session.pop(JUST_ISSUED, None)
     tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
@@ -26,7 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthedRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip()
     if not name or len(name) > TOKEN_NAME_LIMIT:
         tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
@@ -52,7 +58,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     revoke_api_token(token, actor=request.user)
     messages.success(request, f"Revoked token “{token.name}”.")

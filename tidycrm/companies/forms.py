@@ -46,10 +46,10 @@ class CompanyForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _blank_first([(str(u.pk), str(u)) for u in active_users()])
-        self.fields["team"].choices = _blank_first(
-            [(str(t.pk), t.name) for t in Team.objects.all()]
-        )
+        owner, team = self.fields["owner"], self.fields["team"]
+        assert isinstance(owner, forms.ChoiceField) and isinstance(team, forms.ChoiceField)
+        owner.choices = _blank_first([(str(u.pk), str(u)) for u in active_users()])
+        team.choices = _blank_first([(str(t.pk), t.name) for t in Team.objects.all()])
 
     @staticmethod
     def initial_for(company: Company, definitions: list[Any]) -> dict[str, Any]:
@@ -90,14 +90,14 @@ class CompanyForm(RecordForm):
         return data
 
     def _parent_id(self, companies: QuerySet[Company]) -> int | str | None:
-        text = self.cleaned_data["parent"].strip()
+        text: str = self.cleaned_data["parent"].strip()
         if not text:
             return None
         if text.startswith("#") and text[1:].isdigit():
             return text[1:]
         found = list(companies.filter(sort_key=fold(text)[:255]).values_list("pk", flat=True)[:2])
         if len(found) == 1:
-            return found[0]
+            return int(found[0])
         self.add_error(
             "parent",
             f"No company named “{text[:80]}”."

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Model
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +15,7 @@ from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import Team
 from tidycrm.accounts.selectors import active_users, visible
 from tidycrm.accounts.services import require
+from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
 from tidycrm.companies.filters import CompanyFilter
 from tidycrm.companies.forms import CompanyForm
@@ -63,7 +64,8 @@ def _page_related(companies: list[Company], columns: list[str]) -> None:
             .annotate(n=Count("affiliations"))
             .values_list("pk", "n")
         )
-    tags = tag_names_for(companies) if "tags" in columns else {}
+    records: list[Model] = list(companies)
+    tags = tag_names_for(records) if "tags" in columns else {}
     for company in companies:
         company.primary_domain = domains.get(company.pk, "")  # type: ignore[attr-defined]
         company.contact_count = counts.get(company.pk, 0)  # type: ignore[attr-defined]
@@ -72,7 +74,7 @@ def _page_related(companies: list[Company], columns: list[str]) -> None:
 
 @login_required
 @domain_errors
-def company_list(request: HttpRequest) -> HttpResponse:
+def company_list(request: AuthedRequest) -> HttpResponse:
     columns = chosen_columns(request, "companies", COLUMNS, DEFAULT_COLUMNS)
     filterset = CompanyFilter(request.GET or None, queryset=visible_companies(request.user))
     blank_means_any(filterset.form)
@@ -112,13 +114,13 @@ def company_list(request: HttpRequest) -> HttpResponse:
 def _people(company: Company, user: Any) -> list[Any]:
     """Contacts the user may see at this company; the model is reached through the relation."""
     contact_model = company.affiliations.model._meta.get_field("contact").related_model
-    people = visible(contact_model.objects.filter(affiliations__company=company), user)
+    people = visible(contact_model._default_manager.filter(affiliations__company=company), user)
     return list(people.order_by("sort_key", "id")[: PEOPLE_ON_DETAIL + 1])
 
 
 @login_required
 @domain_errors
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
     definitions = definitions_for(RecordType.COMPANY)
     values = company.custom_fields or {}
@@ -137,7 +139,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def company_history(request: HttpRequest, pk: int) -> HttpResponse:
+def company_history(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
     try:
         page = paginate(history_for(company), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
@@ -151,7 +153,7 @@ def company_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def company_create(request: HttpRequest) -> HttpResponse:
+def company_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.EDIT)
     return _edit(request, None)
 
@@ -159,13 +161,13 @@ def company_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
     require(request.user, Permission.EDIT)
     return _edit(request, company)
 
 
-def _edit(request: HttpRequest, company: Company | None) -> HttpResponse:
+def _edit(request: AuthedRequest, company: Company | None) -> HttpResponse:
     definitions = definitions_for(RecordType.COMPANY)
     if request.method == "POST":
         form = CompanyForm(request.POST, definitions=definitions)
@@ -189,7 +191,7 @@ def _edit(request: HttpRequest, company: Company | None) -> HttpResponse:
 
 
 def _save(
-    request: HttpRequest, form: CompanyForm, addresses: Any, company: Company | None
+    request: AuthedRequest, form: CompanyForm, addresses: Any, company: Company | None
 ) -> Company | None:
     data = form.to_data(creating=company is None, companies=visible_companies(request.user))
     data["addresses"] = address_rows(addresses)
@@ -220,7 +222,7 @@ def _save(
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def company_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
     require(request.user, Permission.DELETE)
     if request.method == "POST":

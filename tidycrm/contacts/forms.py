@@ -100,10 +100,10 @@ class ContactForm(RecordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = _blank_first([(str(u.pk), str(u)) for u in active_users()])
-        self.fields["team"].choices = _blank_first(
-            [(str(t.pk), t.name) for t in Team.objects.all()]
-        )
+        owner, team = self.fields["owner"], self.fields["team"]
+        assert isinstance(owner, forms.ChoiceField) and isinstance(team, forms.ChoiceField)
+        owner.choices = _blank_first([(str(u.pk), str(u)) for u in active_users()])
+        team.choices = _blank_first([(str(t.pk), t.name) for t in Team.objects.all()])
 
     @staticmethod
     def initial_for(contact: Contact, definitions: list[Any]) -> dict[str, Any]:

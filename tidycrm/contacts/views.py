@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -14,6 +14,7 @@ from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import Team
 from tidycrm.accounts.selectors import active_users
 from tidycrm.accounts.services import require
+from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
 from tidycrm.companies.selectors import visible_companies
 from tidycrm.contacts.filters import ContactFilter
@@ -53,7 +54,7 @@ HISTORY_ON_DETAIL = 10
 
 @login_required
 @domain_errors
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: AuthedRequest) -> HttpResponse:
     columns = chosen_columns(request, "contacts", COLUMNS, DEFAULT_COLUMNS)
     filterset = ContactFilter(request.GET or None, queryset=visible_contacts(request.user))
     blank_means_any(filterset.form)
@@ -71,7 +72,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         list_page_related(page.items)
         tags = tag_names_for(page.items) if "tags" in columns else {}
         for contact in page.items:
-            contact.tag_names = tags.get(contact.pk, [])  # type: ignore[attr-defined]
+            contact.tag_names = tags.get(contact.pk, [])
     context = {
         "filterset": filterset,
         "page": page,
@@ -95,7 +96,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @domain_errors
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     definitions = definitions_for(RecordType.CONTACT)
     values = contact.custom_fields or {}
@@ -111,7 +112,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_history(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     try:
         page = paginate(history_for(contact), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
@@ -125,7 +126,7 @@ def contact_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Permission.EDIT)
     return _edit(request, None)
 
@@ -133,13 +134,13 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     require(request.user, Permission.EDIT)
     return _edit(request, contact)
 
 
-def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+def _edit(request: AuthedRequest, contact: Contact | None) -> HttpResponse:
     definitions = definitions_for(RecordType.CONTACT)
     if request.method == "POST":
         form = ContactForm(request.POST, definitions=definitions)
@@ -163,7 +164,7 @@ def _edit(request: HttpRequest, contact: Contact | None) -> HttpResponse:
 
 
 def _save(
-    request: HttpRequest, form: ContactForm, addresses: Any, contact: Contact | None
+    request: AuthedRequest, form: ContactForm, addresses: Any, contact: Contact | None
 ) -> Contact | None:
     """Run the door; on refusal put its errors on the form and return None."""
     data = form.to_data(creating=contact is None)
@@ -204,7 +205,7 @@ def _save(
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     require(request.user, Permission.DELETE)
     if request.method == "POST":

@@ -68,7 +68,7 @@ class AddressForm(forms.Form):
 AddressFormSet = forms.formset_factory(AddressForm, extra=1, max_num=20, absolute_max=50)
 
 
-def address_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def address_rows(formset: forms.BaseFormSet[forms.Form]) -> list[dict[str, Any]]:
     """Every row, blank ones included, so the door's error indexes match the form rows."""
     rows = []
     for index, form in enumerate(formset.forms):
@@ -175,7 +175,9 @@ class RecordForm(forms.Form):
         return name if name in self.fields and name != "version" else None
 
     def add_door_errors(
-        self, field_errors: Mapping[str, list[str]], addresses: forms.BaseFormSet | None = None
+        self,
+        field_errors: Mapping[str, list[str]],
+        addresses: forms.BaseFormSet[forms.Form] | None = None,
     ) -> None:
         for key, problems in field_errors.items():
             if key == "version":
@@ -194,10 +196,10 @@ class RecordForm(forms.Form):
                     label = "" if key == "__all__" else f"{key.replace('_', ' ')}: "
                     self.add_error(None, f"{label}{problem}")
                 else:
-                    self.add_error(name, _sentence(self.fields[name].label or name, problem))
+                    self.add_error(name, _sentence(str(self.fields[name].label or name), problem))
 
 
-def _add_row_error(formset: forms.BaseFormSet, rest: str, problems: list[str]) -> bool:
+def _add_row_error(formset: forms.BaseFormSet[forms.Form], rest: str, problems: list[str]) -> bool:
     index, _, part = rest.partition(".")
     if not index.isdigit() or int(index) >= len(formset.forms):
         return False
@@ -205,7 +207,8 @@ def _add_row_error(formset: forms.BaseFormSet, rest: str, problems: list[str]) -
     field = part if part in form.fields else None
     for problem in problems:
         form.add_error(
-            field, _sentence(form.fields[field].label or field if field else "Address", problem)
+            field,
+            _sentence(str(form.fields[field].label or field) if field else "Address", problem),
         )
     return True
 

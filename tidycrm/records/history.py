@@ -11,7 +11,7 @@ from tidycrm.audit.models import ChangeRecord
 
 # Derived or bookkeeping fields a person never edits.
 HIDDEN = frozenset({"sort_key", "raw_input", "version", "updated_at", "created_at"})
-EMPTY = (None, "", [], {})
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def readable(entries: Iterable[ChangeRecord]) -> list[ChangeRecord]:
                 continue
             lookup = names.get(name)
             if lookup is not None:
-                before, after = lookup.get(before, before), lookup.get(after, after)
+                before = lookup.get(before, before) if isinstance(before, int) else before
+                after = lookup.get(after, after) if isinstance(after, int) else after
             rows.append(FieldChange(name, before, after))
         entry.rows = rows  # type: ignore[attr-defined]
     return entries
