@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -414,6 +415,20 @@ def test_bad_query_and_path_values_are_422_or_400(api):
     not_object = post(api, URL, ["a", "list"])
     assert not_object.status_code == 422
     assert list(not_object.json()["errors"]) == ["__all__"]
+
+
+def test_edited_or_misplaced_cursors_are_400(api):
+    for n in range(3):
+        make(api, name=f"Cursor {n}")
+    cursor = api.get(URL, {"limit": 1}).json()["next_cursor"]
+    payload, _, signature = cursor.partition(":")
+    forged = base64.urlsafe_b64encode(json.dumps({"v": ["a", 2**70], "b": False}).encode())
+    for bad in (f"{forged.decode()}:{signature}", f"{payload}x:{signature}"):
+        assert api.get(URL, {"limit": 1, "cursor": bad}).status_code == 400
+    other_sort = api.get(URL, {"limit": 1, "cursor": cursor, "sort": "created"})
+    assert other_sort.status_code == 400
+    assert "sort order" in other_sort.json()["detail"]
+    assert api.get(URL, {"limit": 1, "cursor": cursor}).status_code == 200
 
 
 def test_nul_bytes_are_400_never_500(api):
