@@ -18,6 +18,7 @@ from tidycrm.core.api import (
     InputSchema,
     PhoneIn,
     PhoneOut,
+    SafeJson,
     SortOrder,
     Text,
 )
@@ -51,7 +52,7 @@ class CompanyIn(InputSchema):
     parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="Parent company id.")
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     team_id: int | None = Field(None, ge=1, le=MAX_ID)
-    custom_fields: dict[Annotated[Text, MaxLen(63)], Any] | None = Field(
+    custom_fields: dict[Annotated[Text, MaxLen(63)], SafeJson] | None = Field(
         None, description="Values by custom field key; null removes a value."
     )
     external_id: Annotated[Text, MaxLen(128)] | None = Field(

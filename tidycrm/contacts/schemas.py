@@ -21,6 +21,7 @@ from tidycrm.core.api import (
     PhoneIn,
     PhoneOut,
     RecordId,
+    SafeJson,
     SortOrder,
     Text,
 )
@@ -100,7 +101,7 @@ class ContactIn(InputSchema):
     site_visit_count: int | None = COUNT_FIELD
     email_click_count: int | None = COUNT_FIELD
     total_spend: Decimal | None = Field(None, ge=0, lt=10**12, max_digits=14, decimal_places=2)
-    custom_fields: dict[Annotated[Text, MaxLen(63)], Any] | None = Field(
+    custom_fields: dict[Annotated[Text, MaxLen(63)], SafeJson] | None = Field(
         None, description="Values by custom field key; null removes a value."
     )
     external_id: Annotated[Text, MaxLen(128)] | None = Field(

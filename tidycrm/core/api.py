@@ -53,6 +53,23 @@ def _safe_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_safe_text)]
 
 
+def _safe_json(value: Any) -> Any:
+    if isinstance(value, str):
+        _safe_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _safe_json(key)
+            _safe_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _safe_json(item)
+    return value
+
+
+# Free-form JSON (custom field values), held to the same text rules at any depth.
+SafeJson = Annotated[Any, AfterValidator(_safe_json)]
+
+
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
