@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tidycrm.accounts.services import issue_api_token, revoke_api_token
 from tidycrm.companies.services import save_company
@@ -320,17 +321,14 @@ def test_missing_invalid_and_revoked_tokens_are_401(admin):
 
 def test_session_auth_needs_csrf_for_writes(admin):
     client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))  # a page with a form sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
     client.force_login(admin)
     assert client.get(URL).status_code == 200
     refused = post(client, URL, {"name": "No Token"})
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
 
-    client.get("/api/v1/me")  # any page would do; set the CSRF cookie explicitly below
-    from django.middleware.csrf import _get_new_csrf_string
-
-    csrf = _get_new_csrf_string()
-    client.cookies["csrftoken"] = csrf
     accepted = client.post(
         URL,
         json.dumps({"name": "With Token"}),
