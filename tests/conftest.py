@@ -28,9 +28,10 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One browser for the session. A missing Chromium fails the test: it must not be skipped."""
+    """One browser per test module, closed before other tests run. A missing Chromium fails
+    the test: it must not be skipped."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: apt-get install -y chromium chromium-driver"
