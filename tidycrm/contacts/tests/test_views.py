@@ -268,7 +268,7 @@ def test_create_contact_and_duplicate_warning(admin_client):
         form_data(given_name="G", family_name="Hopper", emails="GRACE@example.com"),
         follow=True,
     )
-    assert "Possible duplicate of contact" in again.content.decode()
+    assert f'<a href="/contacts/{contact.pk}/">contact {contact.pk}</a>' in again.content.decode()
 
 
 def test_custom_fields_render_and_map_errors(admin_client):
@@ -408,3 +408,10 @@ def test_names_in_any_script_display_and_sort(admin_client, admin):
     assert "山田太郎" in body
     order = [body.index(n) for n in ("Ólafur Arnalds", "Ahmet Çelik", "Émile Zola")]
     assert order == sorted(order)
+
+
+def test_messages_are_escaped_before_links_are_added(admin_client, admin):
+    contact = make(admin, given_name="<b>Bold</b>", family_name="contact 7")
+    response = admin_client.post(reverse("contacts:delete", args=[contact.pk]), follow=True)
+    body = response.content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in body and "<b>Bold" not in body

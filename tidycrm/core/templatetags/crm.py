@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import phonenumbers
 import pycountry
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -16,6 +20,23 @@ def can(user: Any, permission: str) -> bool:
     """`{% if request.user|can:"edit" %}`: whether the user's role allows it."""
     check = getattr(user, "has_role_permission", None)
     return bool(check and user.is_authenticated and check(permission))
+
+
+_CONTACT_REF = re.compile(r"\bcontact (\d{1,18})\b")
+
+
+@register.filter
+def link_records(message: Any) -> SafeString:
+    """Escape a message, then turn "contact 12" into a link to that contact's page."""
+
+    def link(match: re.Match[str]) -> str:
+        try:
+            url = reverse("contacts:detail", args=[int(match.group(1))])
+        except NoReverseMatch:
+            return match.group(0)
+        return f'<a href="{url}">{match.group(0)}</a>'
+
+    return mark_safe(_CONTACT_REF.sub(link, str(escape(message))))  # noqa: S308 - escaped first
 
 
 @register.filter
