@@ -209,16 +209,6 @@ def load_contacts(
     }
 
 
-def analyze() -> float:
-    """Give the planner statistics, as a maintained database has them."""
-    from django.db import connection
-
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return round(time.perf_counter() - began, 1)
-
-
 def load(
     db: str, contacts: int, companies: int | None, *, fresh: bool, batch: int
 ) -> dict[str, Any]:
@@ -245,7 +235,7 @@ def load(
     generator = Generator(SEED)
     report["company_load"] = load_companies(companies, admin, generator, batch=500)
     report["contact_load"] = load_contacts(contacts, admin, owners, generator, batch)
-    report["analyze_seconds"] = analyze()
+    report["analyze_seconds"] = common.analyze()
     print(json.dumps(report, indent=1))
     common.RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")

@@ -203,6 +203,7 @@ def measure(db: str, requests: int, seed: int) -> dict[str, Any]:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     rng = random.Random(seed)
+    analyze_seconds = common.analyze()
     contacts, companies = Contact.objects.count(), Company.objects.count()
     load_before = os.getloadavg()
     print(
@@ -245,6 +246,7 @@ def measure(db: str, requests: int, seed: int) -> dict[str, Any]:
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         },
+        "analyze_seconds": analyze_seconds,
         "commit": _commit(),
         "results": summaries,
     }
