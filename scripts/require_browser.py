@@ -26,18 +26,23 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _not_passed[report.nodeid] = report.outcome
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def _problem() -> str:
     passed = _passed - set(_not_passed)
     if not _browser:
-        problem = "no tests marked 'browser' were collected"
-    elif len(passed) < len(_browser):
-        problem = f"only {len(passed)} of {len(_browser)} browser tests passed"
-    else:
-        problem = ""
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if problem:
-        if reporter:
-            reporter.write_line(f"BROWSER TESTS: {problem}", red=True, bold=True)
+        return "no tests marked 'browser' were collected"
+    if len(passed) < len(_browser):
+        return f"only {len(passed)} of {len(_browser)} browser tests passed"
+    return ""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _problem():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif reporter:
-        reporter.write_line(f"BROWSER TESTS: all {len(passed)} passed", green=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    problem = _problem()
+    if problem:
+        terminalreporter.write_line(f"BROWSER TESTS: {problem}", red=True, bold=True)
+    else:
+        terminalreporter.write_line(f"BROWSER TESTS: all {len(_browser)} passed", green=True)
