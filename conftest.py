@@ -9,6 +9,12 @@ import pytest
 email_validator.TEST_ENVIRONMENT = True
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def team(db):
     from tidycrm.accounts.services import get_or_create_team

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "ninja",  # serves the API docs' own static files, so /api/v1/docs works offline
     "django_tasks_db",
     "tidycrm.core",
     "tidycrm.accounts",

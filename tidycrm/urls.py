@@ -12,3 +12,8 @@ urlpatterns = [
     path("companies/", include("tidycrm.companies.urls")),
     path("", include("tidycrm.contacts.urls")),
 ]
+
+handler400 = "tidycrm.core.error_views.bad_request"
+handler403 = "tidycrm.core.error_views.permission_denied"
+handler404 = "tidycrm.core.error_views.page_not_found"
+handler500 = "tidycrm.core.error_views.server_error"
