@@ -50,12 +50,11 @@ def in_process_requests() -> Iterator[None]:
 
 
 @pytest.fixture
-def seeded(admin: Any, settings: Any) -> Any:
+def seeded(admin: Any) -> Any:
     """A few records so that reads, updates and deletes by small ids find something."""
     from tidycrm.companies.services import save_company
     from tidycrm.contacts.services import save_contact
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for n in range(3):
         company = save_company({"name": f"Seed Co {n}"}, actor=admin, channel="system").record
         save_contact(

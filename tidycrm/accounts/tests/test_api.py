@@ -14,11 +14,6 @@ from tidycrm.accounts.services import issue_api_token
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(client: Client, url: str, data: Any) -> Any:
     return client.post(url, json.dumps(data), content_type="application/json")
 

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/companies"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user: Any) -> Client:
     _, secret = issue_api_token(user, "tests")
     return Client(headers={"Authorization": f"Bearer {secret}"})

@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/contacts"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # Users are created per test; the production hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user: Any) -> Client:
     _, secret = issue_api_token(user, "tests")
     return Client(headers={"Authorization": f"Bearer {secret}"})
