@@ -27,11 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings) -> None:
-    """Demo data creates eight users; a slow password hash adds seconds and tests nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A child process on its own SQLite file, whatever database the test run uses."""

@@ -4,7 +4,7 @@ from tidycrm.tags.models import Tag
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(admin.ModelAdmin[Tag]):
     list_display = ("name", "key", "color")
     readonly_fields = ("key",)
 
