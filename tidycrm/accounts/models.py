@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from tidycrm.accounts.choices import (
     DEFAULT_VISIBILITY,
@@ -44,8 +45,9 @@ class User(AbstractUser):
             return True
         return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
-    @property
+    @cached_property
     def visibility(self) -> str:
+        """Cached per user object: a request or a batch asks many times, the answer is stable."""
         if self.is_superuser:
             return Visibility.ALL
         policy = RolePolicy.objects.filter(role=self.role).values_list("visibility", flat=True)

@@ -21,6 +21,7 @@ from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
+from tidycrm.companies.models import Company
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.choices import LeadSource, LeadStatus, LifecycleStage
 from tidycrm.contacts.models import (
@@ -233,10 +234,7 @@ def _social_profiles(value: Any, draft: Draft) -> None:
     draft.fields["social_profiles"] = profiles
 
 
-def _affiliations(value: Any, actor: User | None, draft: Draft) -> None:
-    from tidycrm.accounts.selectors import visible
-    from tidycrm.companies.models import Company
-
+def _affiliations(value: Any, actor: User | None, draft: Draft, lookups: steps.Lookups) -> None:
     if not isinstance(value, list):
         draft.error("companies", "must be a list of {company_id, job_title, is_current}.")
         return
@@ -266,8 +264,7 @@ def _affiliations(value: Any, actor: User | None, draft: Draft) -> None:
                 "is_primary": bool(item.get("is_primary")),
             }
         )
-    companies = Company.objects.all() if actor is None else visible(Company.objects.all(), actor)
-    found = set(companies.filter(pk__in=wanted).values_list("pk", flat=True))
+    found = lookups.visible_ids(Company, actor, wanted)
     for company_id, i in wanted.items():
         if company_id not in found:
             draft.error(
@@ -318,7 +315,7 @@ def standardise(
         draft.children["phones"], errors = standardise_phones(data["phones"], region)
         draft.errors.update(errors)
     if "companies" in data:
-        _affiliations(data["companies"], actor, draft)
+        _affiliations(data["companies"], actor, draft, lookups)
     if creating and not draft.fields.get("display_name") and not draft.children.get("emails"):
         draft.error("name", "a contact needs a name or an e-mail address.")
     if creating and not draft.fields.get("display_name") and draft.children.get("emails"):
@@ -461,6 +458,7 @@ def save_contacts_bulk(
     lookups = steps.Lookups()
     drafts: list[tuple[int, Draft]] = []
     seen_external: set[str] = set()
+    lookups.visible_ids(Company, actor, _company_ids(rows))
     for index, data in enumerate(rows):
         draft = standardise(data, actor=actor, lookups=lookups)
         external_id = draft.fields.get("external_id", "")
@@ -557,22 +555,39 @@ def _bulk_insert(
         )
 
 
+def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Company ids named by the rows' affiliations (malformed ones are the door's to report)."""
+    ids: set[int] = set()
+    for row in rows:
+        for item in row.get("companies") or []:
+            value = item.get("company_id") if isinstance(item, Mapping) else item
+            if isinstance(value, int) and not isinstance(value, bool):
+                ids.add(value)
+            elif isinstance(value, str) and value.isdigit():
+                ids.add(int(value))
+    return ids
+
+
 def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> None:
-    objs: list[ContactSearchToken] = []
+    company_ids = {row["company_id"] for _, d in drafts for row in d.children.get("companies", [])}
+    company_names = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
+    rows: list[tuple[int, str]] = []
     for contact, (_, draft) in zip(contacts, drafts, strict=True):
+        names = [
+            contact.display_name,
+            contact.given_name,
+            contact.middle_name,
+            contact.family_name,
+            contact.external_id,
+            *(company_names.get(r["company_id"], "") for r in draft.children.get("companies", [])),
+        ]
         words = contact_tokens(
-            [
-                contact.display_name,
-                contact.given_name,
-                contact.middle_name,
-                contact.family_name,
-                contact.external_id,
-            ],
+            names,
             [row["address"] for row in draft.children.get("emails", [])],
             [(row["national_number"], row["e164"]) for row in draft.children.get("phones", [])],
         )
-        objs += [ContactSearchToken(contact=contact, token=t) for t in words]
-    ContactSearchToken.objects.bulk_create(objs, batch_size=2000)
+        rows += [(contact.pk, word) for word in words]
+    steps.insert_tokens(ContactSearchToken, "contact", rows)
 
 
 __all__ = [

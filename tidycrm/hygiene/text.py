@@ -29,6 +29,8 @@ _FOLD_MAP = str.maketrans(
 
 def clean(text: str) -> str:
     """NFC, control characters removed, runs of white space collapsed, ends trimmed."""
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())
     text = unicodedata.normalize("NFC", text)
     text = "".join(
         ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"} or ch in " \t\n"
@@ -42,6 +44,8 @@ def fold(text: str) -> str:
     Combining marks are removed from Latin, Greek and Cyrillic letters only, so Hangul, Thai and
     Devanagari keep their vowel signs and stay readable as keys.
     """
+    if text.isascii():
+        return " ".join(clean(text).casefold().split())
     text = clean(text).translate(_FOLD_MAP)
     decomposed = unicodedata.normalize("NFKD", text)
     kept: list[str] = []

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model
 
 from tidycrm.accounts.models import Team, User
+from tidycrm.accounts.selectors import visible
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
 from tidycrm.core import events
@@ -54,6 +56,7 @@ class Lookups:
         self._users: dict[int, bool] = {}
         self._teams: dict[int, bool] = {}
         self.definitions: dict[str, list[Any]] = {}
+        self._visible: dict[str, dict[int, bool]] = {}
 
     def user_exists(self, pk: int) -> bool:
         if pk not in self._users:
@@ -64,6 +67,19 @@ class Lookups:
         if pk not in self._teams:
             self._teams[pk] = Team.objects.filter(pk=pk).exists()
         return self._teams[pk]
+
+    def visible_ids(self, model: type[Model], actor: User | None, ids: Iterable[int]) -> set[int]:
+        """Which of `ids` name records of `model` the actor may see; queries only new ids."""
+        known = self._visible.setdefault(model._meta.label, {})
+        wanted = set(ids)
+        unknown = wanted - known.keys()
+        if unknown:
+            records = model._default_manager.all()
+            if actor is not None:
+                records = visible(records, actor)
+            found = set(records.filter(pk__in=unknown).values_list("pk", flat=True))
+            known.update({pk: pk in found for pk in unknown})
+        return {pk for pk in wanted if known[pk]}
 
     def definitions_for(self, record_type: str) -> list[Any]:
         if record_type not in self.definitions:
@@ -151,9 +167,20 @@ def search_tokens(texts: Iterable[str]) -> list[str]:
 def refresh_tokens(
     token_model: type[Model], parent_field: str, record: Model, words: list[str]
 ) -> None:
-    manager = token_model._default_manager
-    manager.filter(**{parent_field: record}).delete()
-    manager.bulk_create([token_model(**{parent_field: record, "token": w}) for w in words])
+    token_model._default_manager.filter(**{parent_field: record}).delete()
+    insert_tokens(token_model, parent_field, [(record.pk, w) for w in words])
+
+
+def insert_tokens(token_model: type[Model], parent_field: str, rows: list[tuple[int, str]]) -> None:
+    """Insert (record id, token) pairs with one prepared statement: a bulk load writes ~10 per
+    record, and building model instances for them cost more than the rest of the load."""
+    if not rows:
+        return
+    meta = token_model._meta
+    column = meta.get_field(f"{parent_field}_id").column  # type: ignore[union-attr]
+    sql = f'INSERT INTO "{meta.db_table}" ("{column}", "token") VALUES (%s, %s)'  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def persist(
