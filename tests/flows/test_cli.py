@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A child process on its own SQLite file, whatever database the test run uses."""
     env = {
