@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
 from tidycrm.accounts.services import require
-from tidycrm.audit.choices import Action, Channel
-from tidycrm.audit.services import record_change
+from tidycrm.audit.choices import Channel
 from tidycrm.companies.choices import CompanySize
 from tidycrm.companies.models import (
     Company,
@@ -21,9 +18,7 @@ from tidycrm.companies.models import (
     CompanyPhone,
     CompanySearchToken,
 )
-from tidycrm.core import events
-from tidycrm.core.door import ChildSpec, Draft, SaveResult, check_version, instance_snapshot
-from tidycrm.core.exceptions import Conflict
+from tidycrm.core.door import ChildSpec, Draft, SaveResult, instance_snapshot
 from tidycrm.customfields.choices import RecordType
 from tidycrm.hygiene.collections import standardise_addresses, standardise_phones
 from tidycrm.hygiene.fields import choice_field, count_field
@@ -212,44 +207,24 @@ def save_company(
         require(actor, Permission.EDIT)
     draft = standardise(data, actor=actor, instance=company)
     draft.raise_if_invalid()
-    with transaction.atomic():
-        created = company is None
-        if company is None:
-            record = Company()
-        else:
-            record = Company.objects.select_for_update().get(pk=company.pk)
-            check_version(record, expected_version)
-        try:
-            with transaction.atomic():
-                changes = steps.persist(
-                    record,
-                    draft,
-                    CHILDREN,
-                    created=created,
-                    actor=actor,
-                    channel=channel,
-                    source=source,
-                    event_prefix="company",
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                "external_id: another company already has this external id.",
-                field_errors={"external_id": ["is already used by another company."]},
-            ) from exc
-        if created or changes:
-            _refresh_tokens(record)
-    return SaveResult(record=record, created=created, changes=changes, warnings=draft.warnings)
+    return steps.save_record(
+        Company,
+        company,
+        draft,
+        CHILDREN,
+        actor=actor,
+        channel=channel,
+        source=source,
+        expected_version=expected_version,
+        event_prefix="company",
+        refresh_search=_refresh_tokens,
+    )
 
 
 def delete_company(company: Company, *, actor: User | None, channel: Channel | str) -> None:
     if actor is not None:
         require(actor, Permission.DELETE)
-    with transaction.atomic():
-        snapshot = instance_snapshot(
-            company, ["name", "industry", "website", "owner_id", "external_id"]
-        )
-        changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
-        record_change(company, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
-        company_id = company.pk
-        company.delete()
-        events.emit("company.deleted", id=company_id, actor_id=getattr(actor, "pk", None))
+    snapshot = instance_snapshot(
+        company, ["name", "industry", "website", "owner_id", "external_id"]
+    )
+    steps.delete_record(company, snapshot, actor=actor, channel=channel, event_prefix="company")

@@ -3,10 +3,10 @@ custom fields, tags, search tokens, and the final persist-audit-emit step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from tidycrm.accounts.models import Team, User
@@ -14,7 +14,8 @@ from tidycrm.accounts.selectors import visible
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
 from tidycrm.core import events
-from tidycrm.core.door import ChildSpec, Draft, apply_draft
+from tidycrm.core.door import ChildSpec, Draft, SaveResult, apply_draft, check_version
+from tidycrm.core.exceptions import Conflict
 from tidycrm.customfields.selectors import definitions_for
 from tidycrm.customfields.validation import validate_values
 from tidycrm.hygiene.fields import text_field
@@ -213,3 +214,65 @@ def persist(
             fields=sorted(changes),
         )
     return changes
+
+
+def save_record[M: Model](
+    model: type[M],
+    instance: M | None,
+    draft: Draft,
+    children: dict[str, ChildSpec],
+    *,
+    actor: User | None,
+    channel: Channel | str,
+    source: dict[str, Any] | None,
+    expected_version: int | None,
+    event_prefix: str,
+    refresh_search: Callable[[M], None],
+) -> SaveResult[M]:
+    """Steps 4 and 5 of the door for one record: lock, check the version, persist, audit,
+    refresh search tokens and queue the event, all in one transaction."""
+    with transaction.atomic():
+        created = instance is None
+        if instance is None:
+            record = model()
+        else:
+            record = model._default_manager.select_for_update().get(pk=instance.pk)
+            check_version(record, expected_version)
+        try:
+            with transaction.atomic():
+                changes = persist(
+                    record,
+                    draft,
+                    children,
+                    created=created,
+                    actor=actor,
+                    channel=channel,
+                    source=source,
+                    event_prefix=event_prefix,
+                )
+        except IntegrityError as exc:
+            name = model._meta.verbose_name
+            raise Conflict(
+                f"external_id: another {name} already has this external id.",
+                field_errors={"external_id": [f"is already used by another {name}."]},
+            ) from exc
+        if created or changes:
+            refresh_search(record)
+    return SaveResult(record=record, created=created, changes=changes, warnings=draft.warnings)
+
+
+def delete_record(
+    record: Model,
+    snapshot: dict[str, Any],
+    *,
+    actor: User | None,
+    channel: Channel | str,
+    event_prefix: str,
+) -> None:
+    """Delete with an audit record holding the values that were removed."""
+    with transaction.atomic():
+        changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
+        record_change(record, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
+        record_id = record.pk
+        record.delete()
+        events.emit(f"{event_prefix}.deleted", id=record_id, actor_id=getattr(actor, "pk", None))

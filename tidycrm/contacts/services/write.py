@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
-from tidycrm.audit.choices import Action, Channel
-from tidycrm.audit.services import record_change
+from tidycrm.audit.choices import Channel
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.models import (
     Contact,
 )
 from tidycrm.contacts.services.standardise import CHILDREN, standardise
 from tidycrm.contacts.services.tokens import refresh_search_tokens
-from tidycrm.core import events
-from tidycrm.core.door import SaveResult, check_version, instance_snapshot
-from tidycrm.core.exceptions import Conflict
+from tidycrm.core.door import SaveResult, instance_snapshot
 from tidycrm.records import steps
 
 
@@ -41,54 +36,27 @@ def save_contact(
     draft.warnings += duplicates.check(
         draft, actor=actor, channel=str(channel), exclude_id=getattr(contact, "pk", None)
     )
-    with transaction.atomic():
-        created = contact is None
-        if contact is None:
-            record = Contact()
-        else:
-            record = Contact.objects.select_for_update().get(pk=contact.pk)
-            check_version(record, expected_version)
-        try:
-            with transaction.atomic():
-                changes = steps.persist(
-                    record,
-                    draft,
-                    CHILDREN,
-                    created=created,
-                    actor=actor,
-                    channel=channel,
-                    source=source,
-                    event_prefix="contact",
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                "external_id: another contact already has this external id.",
-                field_errors={"external_id": ["is already used by another contact."]},
-            ) from exc
-        if created or changes:
-            refresh_search_tokens(record)
-    return SaveResult(record=record, created=created, changes=changes, warnings=draft.warnings)
+    return steps.save_record(
+        Contact,
+        contact,
+        draft,
+        CHILDREN,
+        actor=actor,
+        channel=channel,
+        source=source,
+        expected_version=expected_version,
+        event_prefix="contact",
+        refresh_search=refresh_search_tokens,
+    )
 
 
 def delete_contact(contact: Contact, *, actor: User | None, channel: Channel | str) -> None:
     if actor is not None:
         require(actor, Permission.DELETE)
-    with transaction.atomic():
-        snapshot = instance_snapshot(
-            contact,
-            [
-                "display_name",
-                "given_name",
-                "family_name",
-                "owner_id",
-                "external_id",
-                "lifecycle_stage",
-            ],
-        )
-        snapshot["emails"] = list(contact.emails.values_list("address", flat=True))
-        snapshot["phones"] = list(contact.phones.values_list("e164", flat=True))
-        changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
-        record_change(contact, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
-        contact_id = contact.pk
-        contact.delete()
-        events.emit("contact.deleted", id=contact_id, actor_id=getattr(actor, "pk", None))
+    snapshot = instance_snapshot(
+        contact,
+        ["display_name", "given_name", "family_name", "owner_id", "external_id", "lifecycle_stage"],
+    )
+    snapshot["emails"] = list(contact.emails.values_list("address", flat=True))
+    snapshot["phones"] = list(contact.phones.values_list("e164", flat=True))
+    steps.delete_record(contact, snapshot, actor=actor, channel=channel, event_prefix="contact")
