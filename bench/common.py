@@ -73,12 +73,19 @@ def analyze() -> float:
     server here runs with autovacuum off, so nothing else would). Returns seconds taken."""
     import time
 
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     began = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # Sampled statistics: seconds instead of a full scan of every index.
-            cursor.execute("PRAGMA analysis_limit=2000")
-        cursor.execute("ANALYZE")
+    for attempt in range(5):
+        try:
+            with connection.cursor() as cursor:
+                if connection.vendor == "sqlite":
+                    # Sampled statistics: seconds instead of a full scan of every index.
+                    cursor.execute("PRAGMA analysis_limit=2000")
+                cursor.execute("ANALYZE")
+            break
+        except OperationalError:  # SQLite busy with a running load: wait for its batch
+            if attempt == 4:
+                raise
+            time.sleep(5)
     return round(time.perf_counter() - began, 1)

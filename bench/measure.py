@@ -191,7 +191,7 @@ def explain(sql: str, params: list[Any]) -> str:
     return "\n".join(r[0] for r in rows)
 
 
-def measure(db: str, requests: int, seed: int) -> dict[str, Any]:
+def measure(db: str, requests: int, seed: int, note: str = "") -> dict[str, Any]:
     common.setup(db)
     from django.conf import settings
     from django.test import Client
@@ -215,7 +215,7 @@ def measure(db: str, requests: int, seed: int) -> dict[str, Any]:
     }
     results: list[Result] = []
     for label, user in users.items():
-        client = Client()
+        client = Client(raise_request_exception=False)
         client.force_login(user)
         _, secret = issue_api_token(user, "bench")
         api_headers = {"authorization": f"Bearer {secret}"}
@@ -247,6 +247,7 @@ def measure(db: str, requests: int, seed: int) -> dict[str, Any]:
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         },
         "analyze_seconds": analyze_seconds,
+        "note": note,
         "commit": _commit(),
         "results": summaries,
     }
@@ -275,6 +276,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['requests_per_op']} timed requests per operation after {WARMUP} warm-up.",
         "Server time in-process (Django test client, real URL routes and middleware).",
         "",
+        *([f"**Note:** {report['note']}", ""] if report.get("note") else []),
         "SQL ms and queries are of one traced request; the rest of the time is Python",
         "(filters, ORM, templates or JSON).",
         "",
@@ -328,7 +330,7 @@ def print_table(report: dict[str, Any]) -> None:
             str(r["traced_request"].get("sql_ms")),
             str(r["traced_request"].get("queries")),
         )
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -339,8 +341,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=60, help="timed requests per operation")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", default=str(common.RESULTS_DIR))
+    parser.add_argument("--note", default="", help="context to keep with the figures")
     args = parser.parse_args(argv)
-    report = measure(args.db, args.requests, args.seed)
+    report = measure(args.db, args.requests, args.seed, args.note)
     print_table(report)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
