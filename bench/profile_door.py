@@ -40,13 +40,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=2000)
     args = parser.parse_args(argv)
     common.setup(args.db)
+    import importlib
+
+    from django.core.management import call_command
     from django.db.models import QuerySet
 
     from bench.generate import Generator
     from bench.load import ensure_users
     from tidycrm.audit import services as audit
     from tidycrm.companies.models import Company
-    from tidycrm.contacts.services import bulk, standardise, tokens
+    from tidycrm.contacts.services import bulk, tokens
+
+    # The package re-exports the function `standardise`, which hides the module of that name.
+    standardise = importlib.import_module("tidycrm.contacts.services.standardise")
 
     spent: dict[str, float] = defaultdict(float)
 
@@ -71,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in STEPS:
         timed([standardise, bulk, tokens], name)
     timed([audit, bulk], "record_changes_bulk")
+    call_command("migrate", verbosity=0)
     bulk_create = QuerySet.bulk_create
 
     def timed_bulk_create(self: QuerySet[Any], objs: Any, *a: Any, **k: Any) -> Any:
