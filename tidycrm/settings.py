@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "tidycrm.audit",
     "tidycrm.customfields",
     "tidycrm.tags",
+    "tidycrm.records",
     "tidycrm.companies",
     "tidycrm.contacts",
+    "tidycrm.intake",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +148,8 @@ TASKS = {
 
 # The organisation's default region for phone numbers without a country code.
 TIDYCRM_DEFAULT_REGION = os.environ.get("TIDYCRM_DEFAULT_REGION", "US")
+# E-mail deliverability (a DNS look-up per address) is opt-in: syntax is always checked offline.
+TIDYCRM_EMAIL_CHECK_DELIVERABILITY = os.environ.get("TIDYCRM_EMAIL_CHECK_DELIVERABILITY") == "1"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"

@@ -1,0 +1,322 @@
+"""Read CSV, TSV and XLSX files row by row, never whole into memory, with clear messages.
+
+Problems of the file as a whole (binary data, an undecodable sample, a header of thousands of
+columns, a zip bomb) raise `FileRejected`. Problems of one row (ragged, a huge cell, a NUL byte,
+bytes the encoding cannot read) travel with the row, so the importer can reject just that row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from tidycrm.core.exceptions import ValidationFailed
+
+MAX_COLUMNS = 1_000
+MAX_CELL = 64 * 1024
+# A cell beyond this is a broken file (usually a quote that never closes), not a long note.
+MAX_RAW_FIELD = 16 * 1024 * 1024
+SAMPLE_BYTES = 256 * 1024
+XLSX_MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+XLSX_MAX_ENTRIES = 10_000
+DELIMITERS = ",;\t|"
+BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Office file; save it as .xlsx or CSV",
+    b"\x1f\x8b": "a gzip archive; unpack it first",
+    b"7z\xbc\xaf": "a 7-Zip archive; unpack it first",
+    b"Rar!": "a RAR archive; unpack it first",
+    b"\x7fELF": "a program",
+    b"MZ": "a program",
+}
+
+csv.field_size_limit(MAX_RAW_FIELD)
+
+
+class FileRejected(ValidationFailed):
+    """The file cannot be imported at all; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": [message]}, message=f"file: {message}")
+
+
+@dataclass
+class Row:
+    number: int  # the row as a spreadsheet shows it: the header is row 1
+    values: list[str]
+    problem: str = ""
+
+
+@dataclass
+class Table:
+    path: Path
+    kind: str  # "csv" or "xlsx"
+    header: list[str]
+    encoding: str = ""
+    delimiter: str = ""
+    estimated_rows: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self, skip: int = 0) -> Iterator[Row]:
+        """Data rows after the header, skipping blank ones; `skip` rows are passed over unread."""
+        source = _csv_rows(self) if self.kind == "csv" else _xlsx_rows(self)
+        for i, row in enumerate(source):
+            if i >= skip:
+                yield row
+
+
+def open_table(path: Path, name: str = "") -> Table:
+    """Inspect the file: its kind, encoding, delimiter and header."""
+    path = Path(path)
+    with path.open("rb") as f:
+        head = f.read(SAMPLE_BYTES)
+    if not head.strip():
+        raise FileRejected("the file is empty.")
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path)
+    if (name or path.name).lower().endswith((".xlsx", ".xlsm")):
+        raise FileRejected("this .xlsx file is not a valid Excel workbook (it is not a zip file).")
+    for magic, what in BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise FileRejected(f"this is {what}, not a CSV, TSV or XLSX file.")
+    encoding = detect_encoding(head)
+    text = _decode_sample(head, encoding)
+    if sum(1 for ch in text[:20_000] if _is_binary_char(ch)) > 10:
+        raise FileRejected("this looks like a binary file, not CSV text.")
+    if "\x00" in text:
+        raise FileRejected(
+            "the file contains NUL bytes (a binary file or a broken export); CSV text has none."
+        )
+    tsv = (name or path.name).lower().endswith((".tsv", ".tab"))
+    delimiter = "\t" if tsv else sniff_delimiter(text)
+    table = Table(path=path, kind="csv", header=[], encoding=encoding, delimiter=delimiter)
+    with _text(table) as stream:
+        reader = csv.reader(stream, delimiter=delimiter)
+        try:
+            header = next((r for r in reader if any(c.strip() for c in r)), None)
+        except csv.Error as exc:
+            raise FileRejected(f"the header row cannot be read: {exc}.") from exc
+    if header is None:
+        raise FileRejected("the file has no header row.")
+    table.header = _header(header)
+    lines = max(1, text.count("\n"))
+    table.estimated_rows = max(1, int(path.stat().st_size / (len(head) / lines))) - 1
+    return table
+
+
+def detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) / 2
+        if odd > half * 0.3 and even < half * 0.02:
+            return "utf-16-le"
+        if even > half * 0.3 and odd < half * 0.02:
+            return "utf-16-be"
+        raise FileRejected(
+            "the file contains NUL bytes (a binary file or a broken export); CSV text has none."
+        )
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:
+            return "utf-8"  # the sample cut a character in two
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise FileRejected(
+            "the text encoding cannot be recognised; save the file as UTF-8 CSV and try again."
+        )
+    return str(best.encoding)
+
+
+def sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    sample = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        first = lines[0] if lines else ""
+        counts = {d: first.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def _decode_sample(head: bytes, encoding: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return str(decoder.decode(head, final=False))
+
+
+def _is_binary_char(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\x00"
+
+
+def _header(cells: list[str]) -> list[str]:
+    if len(cells) > MAX_COLUMNS:
+        raise FileRejected(
+            f"the header has {len(cells):,} columns; an import takes at most {MAX_COLUMNS:,}."
+        )
+    header = []
+    for i, cell in enumerate(cells):
+        name = unicodedata.normalize("NFC", str(cell)).strip().lstrip("\ufeff")
+        if len(name) > 255 or "\x00" in name:
+            raise FileRejected(f"column {i + 1} of the header is not a column name.")
+        header.append(name or f"column {i + 1}")
+    return header
+
+
+def _text(table: Table) -> Any:
+    return table.path.open("r", encoding=table.encoding, errors="replace", newline="")
+
+
+def _csv_rows(table: Table) -> Iterator[Row]:
+    width = len(table.header)
+    with _text(table) as stream:
+        reader = csv.reader(stream, delimiter=table.delimiter)
+        number = 0
+        seen_header = False
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise FileRejected(
+                    f'row {number + 1} cannot be read ({exc}); a quote (") that never closes '
+                    "usually causes this."
+                ) from exc
+            number += 1
+            if not any(c.strip() for c in cells):
+                continue
+            if not seen_header:
+                seen_header = True
+                continue
+            yield Row(number, cells, _row_problem(cells, width, table))
+
+
+def _row_problem(cells: list[str], width: int, table: Table) -> str:
+    if len(cells) != width:
+        return f"has {len(cells)} cells; the header has {width} columns."
+    for name, cell in zip(table.header, cells, strict=True):
+        if len(cell) > MAX_CELL:
+            return f"the cell in column '{name}' holds {len(cell) // 1024:,} KB; at most 64 KB."
+        if "\x00" in cell:
+            return f"the cell in column '{name}' contains a NUL byte."
+        if "\ufffd" in cell:
+            return (
+                f"the cell in column '{name}' holds bytes that are not valid {table.encoding} text."
+            )
+    return ""
+
+
+def _open_xlsx(path: Path) -> Table:
+    check_zip(path)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        if not book.sheet_names:
+            raise FileRejected("the workbook has no sheets.")
+        sheet = book.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+        header = next((r for r in rows if any(_cell(c) for c in r)), None)
+    except FileRejected:
+        raise
+    except Exception as exc:  # calamine raises its own errors for any malformed workbook
+        raise FileRejected(f"the workbook cannot be read: {str(exc)[:200]}") from exc
+    if header is None:
+        raise FileRejected("the first sheet has no header row.")
+    table = Table(path=path, kind="xlsx", header=_header([_cell(c) for c in header]))
+    table.estimated_rows = max(0, int(sheet.height) - 1)
+    if len(book.sheet_names) > 1:
+        table.notes.append(f"only the first sheet ('{book.sheet_names[0]}') is imported.")
+    return table
+
+
+def check_zip(path: Path) -> None:
+    """Refuse zip bombs: count the real decompressed bytes (headers can lie) against limits."""
+    limit = int(getattr(settings, "TIDYCRM_IMPORT_XLSX_MAX_BYTES", XLSX_MAX_UNCOMPRESSED))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > XLSX_MAX_ENTRIES:
+                raise FileRejected(f"the workbook holds {len(infos):,} parts; too many.")
+            if "xl/workbook.xml" not in archive.namelist():
+                raise FileRejected("this zip file is not an Excel workbook (.xlsx).")
+            declared = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if declared > limit or (declared / packed > XLSX_MAX_RATIO and declared > 10_000_000):
+                raise _bomb(declared)
+            total = 0
+            for info in infos:
+                with archive.open(info) as part:
+                    while chunk := part.read(1024 * 1024):
+                        total += len(chunk)
+                        ratio = total / packed
+                        if total > limit or (total > 10_000_000 and ratio > XLSX_MAX_RATIO):
+                            raise _bomb(total)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as e:
+        raise FileRejected(f"the workbook is damaged ({str(e)[:120]}).") from e
+
+
+def _bomb(size: int) -> FileRejected:
+    return FileRejected(
+        f"the workbook unpacks to more than {size // 1_000_000:,} MB: refused as a possible zip "
+        "bomb. Save large sheets as CSV instead."
+    )
+
+
+def _xlsx_rows(table: Table) -> Iterator[Row]:
+    from python_calamine import CalamineWorkbook
+
+    width = len(table.header)
+    book = CalamineWorkbook.from_path(str(table.path))
+    rows = book.get_sheet_by_index(0).iter_rows()
+    number = 0
+    seen_header = False
+    for raw in rows:
+        number += 1
+        cells = [_cell(c) for c in raw]
+        while len(cells) > width and not cells[-1]:
+            cells.pop()  # calamine pads every row to the sheet's widest row
+        if not any(c.strip() for c in cells):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        cells += [""] * (width - len(cells))
+        yield Row(number, cells, _row_problem(cells, width, table))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phone numbers and postal codes stored as numbers
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
