@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from tidycrm.accounts.choices import Permission, Role
 from tidycrm.accounts.models import ApiToken, Team, User
 from tidycrm.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
+logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "tcrm_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -98,7 +100,12 @@ def authenticate_token(secret: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
-    # Write last use at most once a minute: tokens are hit on every API call.
+    # Write last use at most once a minute: tokens are hit on every API call. It is bookkeeping:
+    # when SQLite's single writer is busy (a long import), skip it rather than fail the request.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        try:
+            with transaction.atomic():
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        except OperationalError:
+            logger.info("token %s: last use not recorded, database busy", token.prefix)
     return token.user

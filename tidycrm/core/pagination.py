@@ -62,7 +62,11 @@ def decode_cursor(cursor: str, fields: Sequence[str] = DEFAULT_FIELDS) -> tuple[
 
 
 def _after(fields: list[str], values: list[Any], descending: list[bool]) -> Q:
-    """Rows strictly after `values` in the (possibly mixed-direction) ordering of `fields`."""
+    """Rows strictly after `values` in the (possibly mixed-direction) ordering of `fields`.
+
+    The leading bound (`a >= x` before `a > x OR (a = x AND ...)`) is redundant logically but lets
+    both databases start the index scan at the cursor instead of filtering from the first row.
+    """
     condition = Q()
     for i in range(len(fields) - 1, -1, -1):
         op = "lt" if descending[i] else "gt"
@@ -70,6 +74,9 @@ def _after(fields: list[str], values: list[Any], descending: list[bool]) -> Q:
         if i < len(fields) - 1:
             step |= Q(**{fields[i]: values[i]}) & condition
         condition = step
+    if len(fields) > 1:
+        bound = "lte" if descending[0] else "gte"
+        condition = Q(**{f"{fields[0]}__{bound}": values[0]}) & condition
     return condition
 
 

@@ -323,3 +323,20 @@ def test_resending_the_same_tags_and_emails_changes_nothing(admin):
     assert changed.changes == {"tags": {"before": ["a", "b"], "after": ["a"]}}
     assert changed.record.version == 2
     assert changed.record.updated_at > contact.updated_at
+
+
+def test_token_prefix_search_does_not_depend_on_database_collation(admin):
+    """Tokens compare byte-wise: 'a' + U+FFFF bounds exactly the strings that start with 'a'."""
+    from django.db import connection
+
+    save_contact({"given_name": "Anna", "family_name": "Zed"}, actor=admin, channel="ui")
+    save_contact({"given_name": "Bo", "family_name": "Zed"}, actor=admin, channel="ui")
+    found = search_contacts(visible_contacts(admin), "an")
+    assert [c.given_name for c in found] == ["Anna"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'contacts_contactsearchtoken' AND column_name = 'token'"
+            )
+            assert cursor.fetchone()[0] == "C"

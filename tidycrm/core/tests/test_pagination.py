@@ -35,3 +35,17 @@ def test_keyset_pages_cover_everything_once_in_both_directions(admin, ordering):
 def test_garbage_cursor_is_a_clear_error():
     with pytest.raises(BadCursor):
         paginate(Contact.objects.all(), ["sort_key", "id"], 5, "not-a-cursor")
+
+
+def test_deep_page_query_starts_the_index_at_the_cursor(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    save_contacts_bulk(
+        [{"given_name": f"P{i:02d}"} for i in range(12)], actor=admin, channel="system"
+    )
+    first = paginate(Contact.objects.all(), ["sort_key", "id"], 5)
+    with CaptureQueriesContext(connection) as queries:
+        paginate(Contact.objects.all(), ["sort_key", "id"], 5, first.next_cursor)
+    sql = queries.captured_queries[-1]["sql"]
+    assert '"sort_key" >=' in sql
