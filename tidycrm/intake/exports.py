@@ -1,0 +1,411 @@
+"""Export contacts and companies as CSV, XLSX or vCard; import vCards.
+
+Exports read through the same FilterSets and visibility as the lists, walk the rows in keyset
+chunks of ids (constant memory for millions of rows) and load each chunk's e-mails, phones,
+addresses, companies and tags in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from django.db.models import Count, Model, Prefetch, QuerySet, prefetch_related_objects
+
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.models import User
+from tidycrm.accounts.services import require
+from tidycrm.audit.choices import Channel
+from tidycrm.companies.filters import CompanyFilter
+from tidycrm.companies.models import Company
+from tidycrm.companies.selectors import visible_companies
+from tidycrm.contacts.filters import ContactFilter
+from tidycrm.contacts.models import Affiliation, Contact, ContactAddress, ContactEmail, ContactPhone
+from tidycrm.contacts.selectors import visible_contacts
+from tidycrm.core.exceptions import DomainError, ValidationFailed
+from tidycrm.customfields.choices import RecordType
+from tidycrm.customfields.selectors import definitions_for
+from tidycrm.intake.formats import spreadsheet, vcard
+from tidycrm.intake.formats.rows import (
+    ContactLayout,
+    company_header,
+    company_row,
+    contact_row,
+    contact_row_data,
+)
+from tidycrm.records.filtering import custom_field_filter
+from tidycrm.tags.selectors import tag_names_for
+
+logger = logging.getLogger("tidycrm.export")
+
+Format = Literal["csv", "xlsx", "vcf"]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "vcf": "text/vcard; charset=utf-8",
+}
+CHUNK = 2000
+MIN_EMAILS = 2
+MIN_PHONES = 2
+MIN_ADDRESSES = 1
+
+
+@dataclass
+class ExportFile:
+    """A finished XLSX file (`path`, the caller removes it) or a stream of bytes (`chunks`)."""
+
+    filename: str
+    content_type: str
+    chunks: Iterator[bytes] | None = None
+    path: Path | None = None
+
+
+# -- selecting -------------------------------------------------------------------------------
+
+
+def _filtered[M: Model](
+    filterset_class: Any,
+    queryset: QuerySet[M],
+    record_type: str,
+    filters: Mapping[str, str],
+    cf: Sequence[str],
+) -> QuerySet[M]:
+    known = set(filterset_class.base_filters) - {"cf"}
+    unknown = sorted(set(filters) - known)
+    if unknown:
+        raise ValidationFailed(
+            {
+                name: [f"is not a filter; use one of: {', '.join(sorted(known))}."]
+                for name in unknown
+            }
+        )
+    filterset = filterset_class(data=dict(filters), queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationFailed({name: list(msgs) for name, msgs in filterset.errors.items()})
+    result: QuerySet[M] = filterset.qs
+    if cf:
+        result = custom_field_filter(result, record_type, list(cf))
+    return result
+
+
+def contacts_to_export(
+    user: User | None, filters: Mapping[str, str], cf: Sequence[str] = ()
+) -> QuerySet[Contact]:
+    """The contacts a user may see that match the list filters (user None: every contact)."""
+    if user is not None:
+        require(user, Permission.VIEW)
+    base = visible_contacts(user) if user is not None else Contact.objects.all()
+    return _filtered(ContactFilter, base, RecordType.CONTACT, filters, cf)
+
+
+def companies_to_export(
+    user: User | None, filters: Mapping[str, str], cf: Sequence[str] = ()
+) -> QuerySet[Company]:
+    if user is not None:
+        require(user, Permission.VIEW)
+    base = visible_companies(user) if user is not None else Company.objects.all()
+    return _filtered(CompanyFilter, base, RecordType.COMPANY, filters, cf)
+
+
+def in_chunks[M: Model](queryset: QuerySet[M], size: int = CHUNK) -> Iterator[list[M]]:
+    """Rows by ascending id, one chunk per query: the last id seen is the next chunk's start."""
+    ordered = queryset.order_by("pk")
+    last = 0
+    while True:
+        chunk = list(ordered.filter(pk__gt=last)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def _most_children(model: type[Model], parent: str, ids: QuerySet[Any]) -> int:
+    most = (
+        model._default_manager.filter(**{f"{parent}_id__in": ids})
+        .values(f"{parent}_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+        .first()
+    )
+    return int(most or 0)
+
+
+def contact_layout(queryset: QuerySet[Contact]) -> ContactLayout:
+    """Enough numbered columns for the contact with the most e-mails, phones and addresses."""
+    ids = queryset.order_by().values("pk")
+    return ContactLayout(
+        emails=max(MIN_EMAILS, _most_children(ContactEmail, "contact", ids)),
+        phones=max(MIN_PHONES, _most_children(ContactPhone, "contact", ids)),
+        addresses=max(MIN_ADDRESSES, _most_children(ContactAddress, "contact", ids)),
+        custom_keys=tuple(d.key for d in definitions_for(RecordType.CONTACT)),
+    )
+
+
+CONTACT_RELATED = (
+    "emails",
+    "phones",
+    "addresses",
+    Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+)
+
+
+def _contact_chunks(
+    queryset: QuerySet[Contact],
+) -> Iterator[tuple[list[Contact], dict[int, list[str]]]]:
+    for chunk in in_chunks(queryset):
+        prefetch_related_objects(chunk, *CONTACT_RELATED)
+        yield chunk, tag_names_for(chunk)  # type: ignore[arg-type]
+
+
+def _company_name(contact: Contact) -> str:
+    affiliations = list(contact.affiliations.all())
+    return affiliations[0].company.name if affiliations else ""
+
+
+def contact_rows(queryset: QuerySet[Contact], layout: ContactLayout) -> Iterator[list[str]]:
+    for chunk, tags in _contact_chunks(queryset):
+        for contact in chunk:
+            yield contact_row(
+                contact,
+                layout=layout,
+                emails=list(contact.emails.all()),
+                phones=list(contact.phones.all()),
+                addresses=list(contact.addresses.all()),
+                company=_company_name(contact),
+                tags=tags.get(contact.pk, []),
+            )
+
+
+def contact_vcards(queryset: QuerySet[Contact]) -> Iterator[bytes]:
+    for chunk, tags in _contact_chunks(queryset):
+        yield "".join(vcard.write_vcard(_person(c, tags.get(c.pk, []))) for c in chunk).encode()
+
+
+def _person(contact: Contact, tags: list[str]) -> vcard.VCardPerson:
+    return vcard.VCardPerson(
+        uid=f"{vcard.UID_PREFIX}{contact.pk}",
+        display_name=contact.display_name,
+        given_name=contact.given_name,
+        family_name=contact.family_name,
+        middle_name=contact.middle_name,
+        honorific=contact.honorific,
+        suffix=contact.suffix,
+        emails=[(e.address, e.label) for e in contact.emails.all()],
+        phones=[(p.e164 or p.raw, p.extension, p.label) for p in contact.phones.all()],
+        addresses=[
+            {
+                "street": a.street,
+                "street2": a.street2,
+                "city": a.city,
+                "region": a.region,
+                "postal_code": a.postal_code,
+                "country": a.country,
+                "label": a.label,
+            }
+            for a in contact.addresses.all()
+        ],
+        company=_company_name(contact),
+        department=contact.department,
+        job_title=contact.job_title,
+        birthday=contact.birthday,
+        notes=contact.notes,
+        tags=tags,
+        urls=[p.get("url", "") for p in contact.social_profiles or [] if p.get("url")],
+        external_id=contact.external_id,
+        revised=contact.updated_at,
+    )
+
+
+def company_rows(queryset: QuerySet[Company], custom_keys: Sequence[str]) -> Iterator[list[str]]:
+    for chunk in in_chunks(queryset):
+        prefetch_related_objects(chunk, "domains", "phones", "addresses")
+        tags = tag_names_for(chunk)  # type: ignore[arg-type]
+        for company in chunk:
+            yield company_row(
+                company,
+                custom_keys=custom_keys,
+                domains=[d.domain for d in company.domains.all()],
+                phones=list(company.phones.all()),
+                addresses=list(company.addresses.all()),
+                tags=tags.get(company.pk, []),
+            )
+
+
+# -- exporting -------------------------------------------------------------------------------
+
+
+def _file(kind: str, fmt: str, header: list[str], rows: Iterable[Sequence[Any]]) -> ExportFile:
+    filename = f"{kind}.{fmt}"
+    if fmt == "csv":
+        return ExportFile(
+            filename, CONTENT_TYPES["csv"], chunks=spreadsheet.csv_lines(header, rows)
+        )
+    try:
+        path = spreadsheet.write_xlsx(header, rows, sheet=kind.capitalize())
+    except spreadsheet.TooManyRows as exc:
+        raise DomainError(f"format: {exc}", field_errors={"format": [str(exc)]}) from exc
+    return ExportFile(filename, CONTENT_TYPES["xlsx"], path=path)
+
+
+def _log(
+    kind: str, fmt: str, user: User | None, filters: Mapping[str, str], cf: Sequence[str]
+) -> None:
+    # Exports are logged, not written to the change log: they change no record (decision 0007).
+    logger.info(
+        "export %s.%s by %s filters=%s cf=%s",
+        kind,
+        fmt,
+        user.username if user is not None else "(operator)",
+        dict(filters),
+        list(cf),
+    )
+
+
+def export_contacts(
+    user: User | None, fmt: str, filters: Mapping[str, str], cf: Sequence[str] = ()
+) -> ExportFile:
+    """Contacts the user may see matching the list filters, as CSV, XLSX or vCard 4.0."""
+    if fmt not in CONTENT_TYPES:
+        raise ValidationFailed({"format": [f"'{fmt[:20]}' is not one of: csv, xlsx, vcf."]})
+    queryset = contacts_to_export(user, filters, cf)
+    _log("contacts", fmt, user, filters, cf)
+    if fmt == "vcf":
+        return ExportFile("contacts.vcf", CONTENT_TYPES["vcf"], chunks=contact_vcards(queryset))
+    layout = contact_layout(queryset)
+    return _file("contacts", fmt, layout.header, contact_rows(queryset, layout))
+
+
+def export_companies(
+    user: User | None, fmt: str, filters: Mapping[str, str], cf: Sequence[str] = ()
+) -> ExportFile:
+    """Companies the user may see matching the list filters, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationFailed({"format": [f"'{fmt[:20]}' is not one of: csv, xlsx."]})
+    queryset = companies_to_export(user, filters, cf)
+    _log("companies", fmt, user, filters, cf)
+    keys = [d.key for d in definitions_for(RecordType.COMPANY)]
+    return _file("companies", fmt, company_header(keys), company_rows(queryset, keys))
+
+
+# -- importing rows with the standard columns (vCard now; the file import reuses the parsing) --
+
+
+@dataclass
+class RowsResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+
+def _company_id(name: str, actor: User | None, cache: dict[str, int]) -> int:
+    """The visible company of that name, created through the door when there is none."""
+    from tidycrm.companies.services import save_company
+
+    key = name.casefold()
+    if key not in cache:
+        base = visible_companies(actor) if actor is not None else Company.objects.all()
+        found = base.filter(name__iexact=name).order_by("pk").values_list("pk", flat=True).first()
+        if found is None:
+            found = save_company({"name": name}, actor=actor, channel=Channel.IMPORT).record.pk
+        cache[key] = found
+    return cache[key]
+
+
+def import_rows(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    actor: User | None,
+    source: str,
+    spreadsheet_cells: bool = True,
+    batch_size: int = 1000,
+) -> RowsResult:
+    """Rows with the standard columns into contacts, through the door.
+
+    A row whose `id` names a contact the actor can see updates it (only the columns present);
+    other rows are created in batches with save_contacts_bulk. Spreadsheet cells are unescaped
+    first, so an exported file comes back unchanged.
+    """
+    from tidycrm.contacts.services import save_contact, save_contacts_bulk
+
+    if actor is not None:
+        require(actor, Permission.EDIT)
+    result = RowsResult()
+    companies: dict[str, int] = {}
+    batch: list[tuple[int, dict[str, Any]]] = []
+    visible = visible_contacts(actor) if actor is not None else Contact.objects.all()
+
+    def flush() -> None:
+        if not batch:
+            return
+        bulk = save_contacts_bulk(
+            [data for _, data in batch],
+            actor=actor,
+            channel=Channel.IMPORT,
+            sources=[{"file": source, "row": index + 1} for index, _ in batch],
+        )
+        result.created += len(bulk.created)
+        for position, problems in bulk.errors.items():
+            result.errors[batch[position][0]] = problems
+        batch.clear()
+
+    for index, raw in enumerate(rows):
+        row = {k: "" if v is None else str(v) for k, v in raw.items()}
+        if spreadsheet_cells:
+            row = {k: spreadsheet.unescape_cell(v) for k, v in row.items()}
+        data, company = contact_row_data(row)
+        try:
+            if company:
+                data["companies"] = [
+                    {"company_id": _company_id(company, actor, companies), "job_title": ""}
+                ]
+            contact_id = row.get("id", "").strip()
+            existing = visible.filter(pk=int(contact_id)).first() if contact_id.isdigit() else None
+            if existing is None:
+                batch.append((index, data))
+                if len(batch) >= batch_size:
+                    flush()
+                continue
+            if company:
+                # Keep the stored affiliation (title, other companies) when it names this one.
+                names = [
+                    a.company.name.casefold()
+                    for a in existing.affiliations.select_related("company")
+                ]
+                if company.casefold() in names:
+                    del data["companies"]
+            saved = save_contact(
+                data,
+                actor=actor,
+                channel=Channel.IMPORT,
+                contact=existing,
+                source={"file": source, "row": index + 1},
+            )
+            if saved.changes:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        except DomainError as exc:
+            result.errors[index] = exc.field_errors or {"__all__": [exc.message]}
+    flush()
+    return result
+
+
+def import_vcards(
+    stream: Iterable[bytes | str], *, actor: User | None, source: str = "vcf"
+) -> RowsResult:
+    """Contacts from a vCard file (2.1, 3.0 or 4.0), through the door with channel import."""
+    try:
+        return import_rows(
+            vcard.parse_vcards(stream), actor=actor, source=source, spreadsheet_cells=False
+        )
+    except vcard.VCardError as exc:
+        raise ValidationFailed({"file": [str(exc)]}) from exc
