@@ -45,7 +45,19 @@ RELATED = (
     "emails",
     "phones",
     "addresses",
-    Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+    Prefetch(
+        "affiliations",
+        queryset=Affiliation.objects.select_related("company").only(
+            "id",
+            "contact_id",
+            "company_id",
+            "job_title",
+            "is_current",
+            "is_primary",
+            "company__id",
+            "company__name",
+        ),
+    ),
 )
 
 

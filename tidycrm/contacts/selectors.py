@@ -76,6 +76,31 @@ def _looks_like_phone(query: str) -> bool:
     return all(ch.isdigit() or ch in " +-()./x" for ch in query.strip())
 
 
+# What a list row shows and pages by; the rest of a contact (notes, raw input, custom values)
+# stays in the database. Owner names only, never the whole user row.
+LIST_FIELDS = (
+    "id",
+    "display_name",
+    "sort_key",
+    "job_title",
+    "lifecycle_stage",
+    "lead_status",
+    "city",
+    "country",
+    "created_at",
+    "updated_at",
+    "owner_id",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def for_list(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    return queryset.select_related("owner").only(*LIST_FIELDS)
+
+
 def list_page_related(contacts: list[Contact]) -> None:
     """Attach primary e-mail, phone and company to a page of contacts in three queries."""
     ids = [c.pk for c in contacts]
@@ -88,9 +113,9 @@ def list_page_related(contacts: list[Contact]) -> None:
     }
     companies = {
         a.contact_id: a.company
-        for a in Affiliation.objects.filter(contact_id__in=ids, is_primary=True).select_related(
-            "company"
-        )
+        for a in Affiliation.objects.filter(contact_id__in=ids, is_primary=True)
+        .only("contact_id", "company__id", "company__name")
+        .select_related("company")
     }
     for contact in contacts:
         contact.primary_email = emails.get(contact.pk, "")  # type: ignore[attr-defined]
