@@ -13,6 +13,8 @@ class Company(TimeStampedModel):
     name = models.CharField(max_length=255)
     # Folded name for sorting and search.
     sort_key = models.CharField(max_length=255, db_index=False)
+    # Folded name without legal form or punctuation: "ACME, Inc." and "Acme Incorporated" agree.
+    name_key = models.CharField(max_length=255, blank=True, db_index=True)
     industry = models.CharField(max_length=120, blank=True)
     size = models.CharField(max_length=16, choices=CompanySize.choices, blank=True)
     employee_count = models.PositiveIntegerField(null=True, blank=True)
@@ -30,6 +32,8 @@ class Company(TimeStampedModel):
     custom_fields = models.JSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=128, blank=True)
     raw_input = models.JSONField(default=dict, blank=True)
+    # Field path -> problems the entry policy accepted and flagged.
+    data_flags = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

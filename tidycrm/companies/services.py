@@ -21,10 +21,14 @@ from tidycrm.companies.models import (
 from tidycrm.core.door import ChildSpec, Draft, SaveResult, instance_snapshot
 from tidycrm.customfields.choices import RecordType
 from tidycrm.hygiene.collections import standardise_addresses, standardise_phones
+from tidycrm.hygiene.companies import company_name_key, domain_from_website, registrable_domain
 from tidycrm.hygiene.fields import choice_field, count_field
 from tidycrm.hygiene.names import sort_key
-from tidycrm.hygiene.text import clean, fold
+from tidycrm.hygiene.result import Issue
+from tidycrm.hygiene.text import clean
+from tidycrm.hygiene.urls import standardise_url
 from tidycrm.records import steps
+from tidycrm.records.policy import Checker
 
 TEXT_LIMITS = {
     "name": 255,
@@ -51,7 +55,7 @@ CHILDREN = {
     "phones": ChildSpec(
         CompanyPhone,
         "company",
-        ("label", "raw", "e164", "extension", "national_number", "is_primary"),
+        ("label", "raw", "e164", "extension", "national_number", "number_type", "is_primary"),
         ("label", "e164", "extension"),
     ),
     "addresses": ChildSpec(
@@ -81,17 +85,33 @@ def _domains(value: Any, draft: Draft) -> None:
         draft.error("domains", "must be a list of domain names.")
         return
     rows: list[dict[str, Any]] = []
-    for i, item in enumerate(items):
-        text = fold(str(item)).removeprefix("https://").removeprefix("http://").split("/")[0]
-        text = text.removeprefix("www.").strip(".")
+    for i, item in enumerate(items[:50]):
+        text = clean(str(item))
         if not text:
             continue
-        if "." not in text or " " in text or len(text) > 253:
-            draft.error(f"domains.{i}", f"'{clean(str(item))[:60]}' is not a domain name.")
+        # Public-suffix aware: "shop.acme.co.uk" and "https://www.acme.co.uk/x" give acme.co.uk.
+        domain = domain_from_website(text) if "/" in text else registrable_domain(text)
+        if not domain:
+            draft.error(f"domains.{i}", f"'{text[:60]}' is not a domain name.")
             continue
-        if text not in {r["domain"] for r in rows}:
-            rows.append({"domain": text, "is_primary": not rows})
+        if domain not in {r["domain"] for r in rows}:
+            rows.append({"domain": domain, "is_primary": not rows})
+    if len(items) > 50:
+        draft.error("domains", "takes at most 50 domain names.")
     draft.children["domains"] = rows
+
+
+def _website(draft: Draft, checker: Checker) -> str:
+    """Canonical website; returns its registrable domain ("" when none)."""
+    raw = draft.fields.get("website", "")
+    if not raw:
+        return ""
+    result = standardise_url(raw)
+    if result.value is None:
+        checker.one(Issue("website", "website", f"'{raw[:80]}' {result.problems[0]}"))
+        return ""
+    draft.fields["website"] = result.value[:255]
+    return domain_from_website(result.value)
 
 
 def standardise(
@@ -100,10 +120,13 @@ def standardise(
     actor: User | None,
     instance: Company | None,
     lookups: steps.Lookups | None = None,
+    channel: str = "api",
 ) -> Draft:
-    """Steps 1-2 of the door: standardise every field, then validate."""
+    """Steps 1-2 of the door: standardise every field, then validate, as the entry policy of
+    `channel` says."""
     draft = Draft()
     lookups = lookups or steps.Lookups()
+    checker = Checker(lookups.policy("company", str(channel)), draft)
     creating = instance is None
     steps.unknown_fields(data, FIELDS, draft)
     steps.text_fields(data, TEXT_LIMITS, draft, multiline=("description",))
@@ -113,6 +136,8 @@ def standardise(
         draft.error("name", "cannot be empty.")
     if "name" in draft.fields:
         draft.fields["sort_key"] = sort_key("", "", draft.fields["name"])
+        draft.fields["name_key"] = company_name_key(draft.fields["name"])
+    website_domain = _website(draft, checker) if "website" in data else ""
     if "size" in data:
         size, problem = choice_field(data["size"], CompanySize.values)
         if problem:
@@ -134,18 +159,23 @@ def standardise(
     steps.tag_names(data, draft)
     if "domains" in data:
         _domains(data["domains"], draft)
+    elif website_domain and (creating or not instance.domains.exists()):  # type: ignore[union-attr]
+        draft.children["domains"] = [{"domain": website_domain, "is_primary": True}]
     region = None
     if "addresses" in data:
-        rows, errors = standardise_addresses(data["addresses"])
+        rows, errors, issues = standardise_addresses(data["addresses"])
         draft.children["addresses"], region = (
             rows,
             next((r["country"] for r in rows if r["country"]), None),
         )
         draft.errors.update(errors)
+        checker.apply(issues)
     if "phones" in data:
-        rows, errors = standardise_phones(data["phones"], region or _default_region(actor))
+        rows, errors, issues = standardise_phones(data["phones"], region or _default_region(actor))
         draft.children["phones"] = rows
         draft.errors.update(errors)
+        checker.apply(issues)
+    checker.finish(None if creating else instance.data_flags, data)  # type: ignore[union-attr]
     return draft
 
 
@@ -205,7 +235,7 @@ def save_company(
     """Create (company=None) or update a company through every step of the door."""
     if actor is not None:
         require(actor, Permission.EDIT)
-    draft = standardise(data, actor=actor, instance=company)
+    draft = standardise(data, actor=actor, instance=company, channel=str(channel))
     draft.raise_if_invalid()
     return steps.save_record(
         Company,

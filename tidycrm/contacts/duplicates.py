@@ -33,10 +33,11 @@ def policy_for(channel: str) -> str:
 def candidates(draft: Draft, exclude_id: int | None) -> dict[int, list[str]]:
     """Contact ids sharing an e-mail address or phone number with the draft, and why."""
     found: dict[int, list[str]] = {}
-    emails = [row["key"] for row in draft.children.get("emails", [])]
-    phones = [row["e164"] for row in draft.children.get("phones", [])]
+    # The match key makes john.smith+news@googlemail.com the same mailbox as johnsmith@gmail.com.
+    emails = [row["match_key"] for row in draft.children.get("emails", []) if row["match_key"]]
+    phones = [row["e164"] for row in draft.children.get("phones", []) if row["e164"]]
     queries = [
-        ("e-mail", Contact.objects.filter(emails__key__in=emails) if emails else None),
+        ("e-mail", Contact.objects.filter(emails__match_key__in=emails) if emails else None),
         ("phone", Contact.objects.filter(phones__e164__in=phones) if phones else None),
     ]
     for reason, queryset in queries:

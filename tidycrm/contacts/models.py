@@ -54,6 +54,8 @@ class Contact(TimeStampedModel):
     custom_fields = models.JSONField(default=dict, blank=True)
     external_id = models.CharField(max_length=128, blank=True)
     raw_input = models.JSONField(default=dict, blank=True)
+    # Field path -> problems the entry policy accepted and flagged ("emails.0.address": [...]).
+    data_flags = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -85,6 +87,8 @@ class ContactEmail(models.Model):
     address = models.CharField(max_length=320)
     # Case-folded address: the exact-match key for look-ups and duplicate checks.
     key = models.CharField(max_length=320, db_index=True)
+    # One mailbox's key across spellings (plus-tags, Gmail dots): what duplicate checks compare.
+    match_key = models.CharField(max_length=320, blank=True, db_index=True)
     is_primary = models.BooleanField(default=False)
 
     class Meta:

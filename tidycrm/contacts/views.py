@@ -176,7 +176,7 @@ def _save(
     companies = form.resolve_companies(visible_companies(request.user), current)
     if companies is None:
         # Still show every other problem at once, without saving anything.
-        draft = standardise(data, actor=request.user, instance=contact)
+        draft = standardise(data, actor=request.user, instance=contact, channel="ui")
         form.add_door_errors(draft.errors, addresses)
         return None
     data["companies"] = companies

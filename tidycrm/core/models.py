@@ -90,6 +90,8 @@ class PhoneBase(models.Model):
     extension = models.CharField(max_length=16, blank=True)
     # National significant number, for search by the digits people type.
     national_number = models.CharField(max_length=20, blank=True, db_index=True)
+    # "mobile", "fixed", "toll_free", ... as the numbering plan says; empty when not parseable.
+    number_type = models.CharField(max_length=16, blank=True)
     is_primary = models.BooleanField(default=False)
 
     class Meta:

@@ -1,7 +1,9 @@
 """Standardise lists of labelled e-mails, phones and addresses as they arrive from any channel.
 
-Each function returns the clean rows and errors keyed "<field>.<index>.<part>", and makes sure
-exactly one row is primary when there are any.
+Each function returns the clean rows, errors keyed "<field>.<index>.<part>" (input the door can
+never accept: not a list, too long, an unknown label), and issues for the entry policy to decide
+on (a value that is not right, or one rewritten to its standard form). A value with a problem is
+kept as entered in its row, so "accept and flag" can store it. Exactly one row is primary.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tidycrm.hygiene.addresses import standardise_postal_code, standardise_street
 from tidycrm.hygiene.countries import standardise_country
 from tidycrm.hygiene.emails import standardise_email
-from tidycrm.hygiene.phones import standardise_phone
+from tidycrm.hygiene.names import case_name
+from tidycrm.hygiene.phones import digits, standardise_phone
+from tidycrm.hygiene.result import Issue
 from tidycrm.hygiene.text import clean
 
 LABELS = {"work", "home", "mobile", "main", "fax", "billing", "shipping", "other"}
@@ -54,73 +59,112 @@ def _one_primary(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def standardise_emails(value: Any, field: str = "emails") -> tuple[list[Row], Errors]:
+def standardise_emails(value: Any, field: str = "emails") -> tuple[list[Row], Errors, list[Issue]]:
     errors: Errors = {}
+    issues: list[Issue] = []
     out: list[Row] = []
     seen: set[str] = set()
     for i, row in enumerate(_rows(value, field, "address", errors)):
         where = f"{field}.{i}"
-        raw = str(row.get("address") or row.get("value") or "")
+        raw = clean(str(row.get("address") or row.get("value") or ""))
+        if not raw:
+            continue
         if len(raw) > 320:
             errors[f"{where}.address"] = ["is longer than 320 characters."]
             continue
         result = standardise_email(raw)
+        address = result.value or raw
+        key = address.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        path = f"{where}.address"
         if result.value is None:
-            errors[f"{where}.address"] = [f"'{clean(raw)[:80]}' {' '.join(result.problems)}"]
-            continue
-        if result.value.casefold() in seen:
-            continue
-        seen.add(result.value.casefold())
+            issues.append(Issue(path, "email", f"'{raw[:80]}' {' '.join(result.problems)}"))
+        if result.extras.get("role"):
+            issues.append(Issue(path, "email_role", "is a role address, not a person's."))
+        if result.extras.get("free_mail"):
+            issues.append(Issue(path, "email_free_mail", "is at a free-mail provider."))
         out.append(
             {
-                "raw": clean(raw),
-                "address": result.value,
-                "key": result.value.casefold(),
+                "raw": raw,
+                "address": address,
+                "key": key if result.value else "",
+                "match_key": result.extras.get("match_key", ""),
                 "label": _label(row, "work", where, errors),
                 "is_primary": bool(row.get("is_primary")),
             }
         )
-    return _one_primary(out), errors
+    return _one_primary(out), errors, issues
 
 
 def standardise_phones(
     value: Any, default_region: str | None, field: str = "phones"
-) -> tuple[list[Row], Errors]:
+) -> tuple[list[Row], Errors, list[Issue]]:
     errors: Errors = {}
+    issues: list[Issue] = []
     out: list[Row] = []
     seen: set[tuple[str, str]] = set()
     for i, row in enumerate(_rows(value, field, "number", errors)):
         where = f"{field}.{i}"
         raw = clean(str(row.get("number") or row.get("value") or ""))
+        if not raw:
+            continue
         if len(raw) > 64:
             errors[f"{where}.number"] = ["is longer than 64 characters."]
             continue
         result = standardise_phone(raw, default_region)
-        if result.value is None:
-            errors[f"{where}.number"] = [f"'{raw[:40]}' {' '.join(result.problems)}"]
-            continue
         extension = result.extras.get("extension", "")[:16]
-        if (result.value, extension) in seen:
+        identity = (result.value or raw, extension)
+        if identity in seen:
             continue
-        seen.add((result.value, extension))
+        seen.add(identity)
+        if result.value is None:
+            issues.append(
+                Issue(f"{where}.number", "phone", f"'{raw[:40]}' {' '.join(result.problems)}")
+            )
         out.append(
             {
                 "raw": raw,
-                "e164": result.value,
+                "e164": result.value or "",
                 "extension": extension,
-                "national_number": result.extras.get("national_number", ""),
+                "national_number": result.extras.get("national_number", digits(raw)[:20]),
+                "number_type": result.extras.get("type", ""),
                 "label": _label(row, "work", where, errors),
                 "is_primary": bool(row.get("is_primary")),
             }
         )
-    return _one_primary(out), errors
+    return _one_primary(out), errors, issues
 
 
 ADDRESS_PARTS = {"street": 255, "street2": 255, "city": 120, "region": 120, "postal_code": 20}
 
 
-def standardise_addresses(value: Any, field: str = "addresses") -> tuple[list[Row], Errors]:
+def _address_part(
+    clean_row: Row, part: str, value: str, where: str, check: str, issues: list[Issue]
+) -> None:
+    """Store the standard form of a part; report the rewrite when it is more than spacing."""
+    entered = clean_row[part]
+    clean_row[part] = value
+    if value != entered:
+        issues.append(
+            Issue(
+                f"{where}.{part}",
+                check,
+                f"'{entered}' is written '{value}'.",
+                before=entered,
+                after=value,
+                row=clean_row,
+                part=part,
+            )
+        )
+
+
+def standardise_addresses(
+    value: Any, field: str = "addresses"
+) -> tuple[list[Row], Errors, list[Issue]]:
     errors: Errors = {}
+    issues: list[Issue] = []
     out: list[Row] = []
     for i, row in enumerate(_rows(value, field, "street", errors)):
         where = f"{field}.{i}"
@@ -131,18 +175,32 @@ def standardise_addresses(value: Any, field: str = "addresses") -> tuple[list[Ro
             text = clean(str(row.get(part) or ""))
             if len(text) > limit:
                 errors[f"{where}.{part}"] = [f"is longer than {limit} characters."]
-            clean_row[part] = text
+            clean_row[part] = text[:limit]
         country_raw = clean(str(row.get("country") or ""))
         clean_row["country"] = ""
         if country_raw:
             country = standardise_country(country_raw)
             if country.value is None:
-                errors[f"{where}.country"] = country.problems
+                issues.append(Issue(f"{where}.country", "country", " ".join(country.problems)))
             else:
                 clean_row["country"] = country.value
         if not any(clean_row[p] for p in (*ADDRESS_PARTS, "country")):
             continue
+        code = clean_row["country"]
+        for part in ("street", "street2"):
+            standard = standardise_street(clean_row[part], code)[:255]
+            _address_part(clean_row, part, standard, where, "street", issues)
+        _address_part(
+            clean_row, "city", case_name(clean_row["city"], country=code), where, "street", issues
+        )
+        postal, problem = standardise_postal_code(clean_row["postal_code"], code)
+        if problem:
+            issues.append(Issue(f"{where}.postal_code", "postal_code", problem))
+        elif postal.replace(" ", "") != clean_row["postal_code"].upper().replace(" ", ""):
+            _address_part(clean_row, "postal_code", postal[:20], where, "postal_code", issues)
+        else:
+            clean_row["postal_code"] = postal[:20]
         clean_row["label"] = _label(row, "work", where, errors)
         clean_row["is_primary"] = bool(row.get("is_primary"))
         out.append(clean_row)
-    return _one_primary(out), errors
+    return _one_primary(out), errors, issues

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
+import gettext
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -65,18 +66,34 @@ _ALIASES = {
 }
 
 
+# Languages whose country names pycountry's translations add: those of the markets served.
+_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "tr", "ko", "th", "ja", "zh_CN", "ru", "pl")
+
+
 @cache
 def _index() -> dict[str, str]:
     table: dict[str, str] = {}
+    translations = []
+    for language in _LANGUAGES:
+        try:
+            translations.append(
+                gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+            )
+        except OSError:
+            continue
     for country in pycountry.countries:
         code = country.alpha_2
-        for name in (
-            country.alpha_2,
-            country.alpha_3,
-            country.name,
+        names = [
             getattr(country, "official_name", None),
             getattr(country, "common_name", None),
-        ):
+            country.name,
+        ]
+        # Translations first, so English names and codes win a clash ("Mali" is not Malawi).
+        for translation in translations:
+            for name in names:
+                if name:
+                    table.setdefault(_key(translation.gettext(name)), code)
+        for name in (*names, country.alpha_2, country.alpha_3):
             if name:
                 table[_key(name)] = code
     for alias, code in _ALIASES.items():
@@ -84,12 +101,13 @@ def _index() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     return " ".join(fold(text).replace(".", " ").replace("-", " ").split())
 
 
 def standardise_country(raw: str) -> Standardised[str]:
-    key = _key(raw)
+    key = _key(raw[:200])
     if not key:
         return Standardised(raw=raw, value=None, problems=["is empty."])
     code = _index().get(key)

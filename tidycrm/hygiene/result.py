@@ -15,3 +15,25 @@ class Standardised[T]:
     @property
     def ok(self) -> bool:
         return self.value is not None and not self.problems
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something the door's entry policy decides on: a value that is not right (`after` None),
+    or a value the standardiser rewrote from `before` to `after`.
+
+    `row` and `part` point at where the value sits, so the policy can put back what was
+    entered; `check` names the policy field ("email", "phone", "street", ...).
+    """
+
+    path: str
+    check: str
+    message: str
+    before: str | None = None
+    after: str | None = None
+    row: dict[str, object] | None = field(default=None, compare=False, repr=False)
+    part: str = ""
+
+    @property
+    def is_change(self) -> bool:
+        return self.after is not None

@@ -20,6 +20,7 @@ from tidycrm.customfields.selectors import definitions_for
 from tidycrm.customfields.validation import validate_values
 from tidycrm.hygiene.fields import text_field
 from tidycrm.hygiene.text import tokens
+from tidycrm.records.policy import Policy, load_policy
 from tidycrm.tags.services import clean_tag_names, set_tags
 
 MAX_TOKENS = 200
@@ -58,6 +59,14 @@ class Lookups:
         self._teams: dict[int, bool] = {}
         self.definitions: dict[str, list[Any]] = {}
         self._visible: dict[str, dict[int, bool]] = {}
+        self._policies: dict[tuple[str, str], Policy] = {}
+
+    def policy(self, record_type: str, channel: str) -> Policy:
+        """The entry policy, read once per save or bulk batch."""
+        key = (record_type, channel)
+        if key not in self._policies:
+            self._policies[key] = load_policy(record_type, channel)
+        return self._policies[key]
 
     def user_exists(self, pk: int) -> bool:
         if pk not in self._users:

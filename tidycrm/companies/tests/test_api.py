@@ -159,7 +159,7 @@ def test_visibility_conflicts_and_permissions(make_user, admin):
         ({"name": "X", "domains": ["not a domain"]}, "domains.0"),
         ({"name": "X", "size": "huge"}, "size"),
         ({"name": "X", "employee_count": -5}, "employee_count"),
-        ({"name": "X", "phones": [{"number": "12"}]}, "phones.0.number"),
+        ({"name": "X", "phones": [{"number": "1" * 70}]}, "phones.0.number"),
         ({"name": "X", "website": "w" * 256}, "website"),
         ({"name": "X", "contacts": []}, "contacts"),
     ],

@@ -51,7 +51,7 @@ def save_contacts_bulk(
     seen_external: set[str] = set()
     lookups.visible_ids(Company, actor, _company_ids(rows))
     for index, data in enumerate(rows):
-        draft = standardise(data, actor=actor, lookups=lookups)
+        draft = standardise(data, actor=actor, lookups=lookups, channel=str(channel))
         external_id = draft.fields.get("external_id", "")
         if external_id and external_id in seen_external:
             draft.error("external_id", "appears twice in this batch.")
@@ -179,4 +179,3 @@ def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> No
         )
         rows += [(contact.pk, word) for word in words]
     steps.insert_tokens(ContactSearchToken, "contact", rows)
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import astuple
 from typing import Any
 
 from django.conf import settings
@@ -33,9 +34,12 @@ from tidycrm.hygiene.fields import (
     text_field,
     word_list,
 )
-from tidycrm.hygiene.names import display_name, sort_key
+from tidycrm.hygiene.names import NameParts, case_parts, display_name, sort_key, split_name
+from tidycrm.hygiene.result import Issue
 from tidycrm.hygiene.text import clean
+from tidycrm.hygiene.urls import standardise_url
 from tidycrm.records import steps
+from tidycrm.records.policy import Checker
 
 TEXT_LIMITS = {
     "honorific": 32,
@@ -82,13 +86,13 @@ CHILDREN = {
     "emails": ChildSpec(
         ContactEmail,
         "contact",
-        ("label", "raw", "address", "key", "is_primary"),
+        ("label", "raw", "address", "key", "match_key", "is_primary"),
         ("label", "address"),
     ),
     "phones": ChildSpec(
         ContactPhone,
         "contact",
-        ("label", "raw", "e164", "extension", "national_number", "is_primary"),
+        ("label", "raw", "e164", "extension", "national_number", "number_type", "is_primary"),
         ("label", "e164", "extension"),
     ),
     "addresses": ChildSpec(
@@ -116,25 +120,53 @@ CHILDREN = {
 }
 
 
-def _names(data: Mapping[str, Any], instance: Contact | None, draft: Draft) -> None:
-    """Split a full `name` when parts are not given; derive display name and sort key."""
+def _names(
+    data: Mapping[str, Any], instance: Contact | None, draft: Draft, checker: Checker
+) -> None:
+    """Split a full `name` when parts are not given; capitals for names typed all-lower or
+    ALL-CAPS (as the policy says); derive display name and sort key."""
     if data.get("name") and not any(data.get(p) for p in NAME_PARTS):
-        from nameparser import HumanName
-
         full, problem = text_field(data["name"], 255)
         if problem:
             draft.error("name", problem)
-        parsed = HumanName(full)
+        split = split_name(full, case=False)
         draft.raw["name"] = full
         parts = {
-            "honorific": parsed.title,
-            "given_name": parsed.first,
-            "middle_name": parsed.middle,
-            "family_name": parsed.last,
-            "suffix": parsed.suffix,
+            "honorific": split.honorific,
+            "given_name": split.given,
+            "middle_name": split.middle,
+            "family_name": split.family,
+            "suffix": split.suffix,
         }
         steps.text_fields(parts, {p: TEXT_LIMITS[p] for p in NAME_PARTS}, draft)
     current = {p: getattr(instance, p) if instance else "" for p in NAME_PARTS}
+    merged = {p: draft.fields.get(p, current[p]) for p in NAME_PARTS}
+    country = draft.fields.get("country") or (instance.country if instance else "")
+    cased = case_parts(
+        NameParts(
+            merged["honorific"],
+            merged["given_name"],
+            merged["middle_name"],
+            merged["family_name"],
+            merged["suffix"],
+        ),
+        country=country,
+    )
+    for part, value in zip(NAME_PARTS, astuple(cased), strict=True):
+        before = draft.fields.get(part)
+        if before is not None and before != value:
+            draft.fields[part] = value[: TEXT_LIMITS[part]]
+            checker.one(
+                Issue(
+                    part,
+                    "name",
+                    f"'{before}' is written '{value}'.",
+                    before=before,
+                    after=value,
+                    row=draft.fields,
+                    part=part,
+                )
+            )
     merged = {p: draft.fields.get(p, current[p]) for p in NAME_PARTS}
     if instance is None or any(p in draft.fields for p in NAME_PARTS):
         draft.fields["display_name"] = display_name(
@@ -146,7 +178,22 @@ def _names(data: Mapping[str, Any], instance: Contact | None, draft: Draft) -> N
         draft.fields["sort_key"] = sort_key(merged["given_name"], merged["family_name"])
 
 
-def _descriptive(data: Mapping[str, Any], draft: Draft) -> None:
+def _country(data: Mapping[str, Any], draft: Draft, checker: Checker) -> None:
+    raw = clean(str(data["country"] or ""))
+    draft.fields["country"] = ""
+    if not raw:
+        return
+    country = standardise_country(raw)
+    if country.value is None:
+        draft.raw["country"] = raw
+        checker.one(Issue("country", "country", " ".join(country.problems)))
+        return
+    draft.fields["country"] = country.value
+    if country.value != raw:
+        draft.raw["country"] = raw
+
+
+def _descriptive(data: Mapping[str, Any], draft: Draft, checker: Checker) -> None:
     for name, allowed in CHOICES.items():
         if name in data:
             value, problem = choice_field(data[name], allowed)
@@ -154,17 +201,6 @@ def _descriptive(data: Mapping[str, Any], draft: Draft) -> None:
                 draft.error(name, problem)
             elif value or name != "lifecycle_stage":
                 draft.fields[name] = value
-    if "country" in data:
-        raw = clean(str(data["country"] or ""))
-        draft.fields["country"] = ""
-        if raw:
-            country = standardise_country(raw)
-            if country.value is None:
-                draft.error("country", " ".join(country.problems))
-            else:
-                draft.fields["country"] = country.value
-                if country.value != raw:
-                    draft.raw["country"] = raw
     if "birthday" in data:
         birthday, problem = date_field(data["birthday"])
         if problem:
@@ -176,7 +212,7 @@ def _descriptive(data: Mapping[str, Any], draft: Draft) -> None:
             draft.error("interests", problem)
         draft.fields["interests"] = interests
     if "social_profiles" in data:
-        _social_profiles(data["social_profiles"], draft)
+        _social_profiles(data["social_profiles"], draft, checker)
     for name in COUNTS:
         if name in data:
             count, problem = count_field(data[name])
@@ -190,29 +226,33 @@ def _descriptive(data: Mapping[str, Any], draft: Draft) -> None:
         draft.fields["total_spend"] = amount
 
 
-def _social_profiles(value: Any, draft: Draft) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
+def _social_profiles(value: Any, draft: Draft, checker: Checker) -> None:
     if not isinstance(value, list):
         draft.error("social_profiles", "must be a list of profile URLs.")
         return
     profiles: list[dict[str, str]] = []
-    for i, item in enumerate(value):
+    seen: set[str] = set()
+    for i, item in enumerate(value[:50]):
         url = clean(str(item.get("url", "") if isinstance(item, Mapping) else item))
         network = clean(str(item.get("network", "")) if isinstance(item, Mapping) else "")[:32]
         if not url:
             continue
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            draft.error(f"social_profiles.{i}", f"'{url[:80]}' is not a web address (https://…).")
-            continue
         if len(url) > 500:
             draft.error(f"social_profiles.{i}", "is longer than 500 characters.")
             continue
-        host = url.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.").lower()
-        profiles.append({"network": network or host.split(".")[0], "url": url})
+        result = standardise_url(url)
+        if result.value is None:
+            checker.one(Issue(f"social_profiles.{i}", "url", f"'{url[:80]}' {result.problems[0]}"))
+            profiles.append({"network": network.lower(), "url": url})
+            continue
+        if result.value in seen:
+            continue
+        seen.add(result.value)
+        host = result.value.split("//", 1)[-1].split("/", 1)[0]
+        detected = result.extras.get("network") or network.lower() or host.split(".")[0]
+        profiles.append({"network": detected, "url": result.value})
+    if len(value) > 50:
+        draft.error("social_profiles", "takes at most 50 profiles.")
     draft.fields["social_profiles"] = profiles
 
 
@@ -269,33 +309,41 @@ def standardise(
     actor: User | None,
     instance: Contact | None = None,
     lookups: steps.Lookups | None = None,
+    channel: str = "api",
 ) -> Draft:
-    """Steps 1 and 2 of the door: the standard form of every field given, and its problems."""
+    """Steps 1 and 2 of the door: the standard form of every field given, and its problems,
+    decided by the entry policy of `channel` (reject, flag or fix)."""
     draft = Draft()
     lookups = lookups or steps.Lookups()
+    checker = Checker(lookups.policy("contact", str(channel)), draft)
     creating = instance is None
     steps.unknown_fields(data, FIELDS, draft)
     steps.text_fields(data, TEXT_LIMITS, draft, multiline=("notes",))
-    _names(data, instance, draft)
-    _descriptive(data, draft)
+    if "country" in data:
+        _country(data, draft, checker)
+    _names(data, instance, draft, checker)
+    _descriptive(data, draft, checker)
     steps.ownership(data, actor, draft, creating=creating, lookups=lookups)
     current_custom = None if instance is None else instance.custom_fields
     steps.custom_fields(data, RecordType.CONTACT, current_custom, draft, lookups)
     steps.tag_names(data, draft)
     if "emails" in data:
-        draft.children["emails"], errors = standardise_emails(data["emails"])
+        draft.children["emails"], errors, issues = standardise_emails(data["emails"])
         draft.errors.update(errors)
+        checker.apply(issues)
     if "addresses" in data:
-        draft.children["addresses"], errors = standardise_addresses(data["addresses"])
+        draft.children["addresses"], errors, issues = standardise_addresses(data["addresses"])
         draft.errors.update(errors)
+        checker.apply(issues)
     if "phones" in data:
         country = draft.fields.get("country", instance.country if instance else "")
         address_country = next(
             (a["country"] for a in draft.children.get("addresses", []) if a["country"]), ""
         )
         region = default_region(country or address_country, actor)
-        draft.children["phones"], errors = standardise_phones(data["phones"], region)
+        draft.children["phones"], errors, issues = standardise_phones(data["phones"], region)
         draft.errors.update(errors)
+        checker.apply(issues)
     if "companies" in data:
         _affiliations(data["companies"], actor, draft, lookups)
     if creating and not draft.fields.get("display_name") and not draft.children.get("emails"):
@@ -303,4 +351,5 @@ def standardise(
     if creating and not draft.fields.get("display_name") and draft.children.get("emails"):
         draft.fields["display_name"] = draft.children["emails"][0]["address"][:255]
         draft.fields["sort_key"] = sort_key("", "", draft.fields["display_name"])
+    checker.finish(None if creating else instance.data_flags, data, {"name": NAME_PARTS})
     return draft

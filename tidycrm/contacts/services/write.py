@@ -31,7 +31,7 @@ def save_contact(
     """Create (contact=None) or update a contact through every step of the door."""
     if actor is not None:
         require(actor, Permission.EDIT)
-    draft = standardise(data, actor=actor, instance=contact)
+    draft = standardise(data, actor=actor, instance=contact, channel=str(channel))
     draft.raise_if_invalid()
     draft.warnings += duplicates.check(
         draft, actor=actor, channel=str(channel), exclude_id=getattr(contact, "pk", None)
