@@ -53,6 +53,7 @@ api = TidyAPI(
 api.add_router("/", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/companies", companies_router)
+api.add_router("/exports", "tidycrm.intake.export_api.router")
 
 
 def _error(

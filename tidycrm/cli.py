@@ -335,7 +335,52 @@ def serve(
         console.print("Stopped.")
 
 
-for command in (serve, worker, migrate, createuser, demo, check):
+def export(
+    kind: Annotated[str, typer.Argument(help="contacts or companies")],
+    file: Annotated[Path, typer.Argument(help="FILE.csv, FILE.xlsx or FILE.vcf (contacts)")],
+    conditions: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="key=value as in the list filters; repeat for more."),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Export what this user can see (default: everything).")
+    ] = None,
+) -> None:
+    """Export contacts or companies, filtered like the lists, to CSV, XLSX or vCard."""
+    _django()
+    import shutil
+
+    from tidycrm.accounts.models import User
+    from tidycrm.core.exceptions import DomainError
+    from tidycrm.intake.exports import export_companies, export_contacts
+
+    fmt = file.suffix.lower().lstrip(".")
+    pairs = [item.partition("=") for item in conditions or []]
+    if any(not sep for _, sep, _ in pairs):
+        raise _fail("--filter takes key=value, e.g. --filter country=DE.")
+    filters = {k.strip(): v for k, _, v in pairs if k.strip() != "cf"}
+    cf = [v for k, _, v in pairs if k.strip() == "cf"]
+    actor = User.objects.filter(username=user).first() if user else None
+    if user and actor is None:
+        raise _fail(f"there is no user '{user}'.")
+    exporters = {"contacts": export_contacts, "companies": export_companies}
+    if kind not in exporters:
+        raise _fail(f"'{kind}' is not contacts or companies.")
+    try:
+        with console.status(f"Exporting {kind}…"):
+            result = exporters[kind](actor, fmt, filters, cf)
+            if result.path is not None:
+                shutil.move(result.path, file)
+            else:
+                with file.open("wb") as out:
+                    for chunk in result.chunks or ():
+                        out.write(chunk)
+    except DomainError as exc:
+        raise _domain_error(exc) from None
+    console.print(f"Wrote {file} ({file.stat().st_size:,} bytes).")
+
+
+for command in (serve, worker, migrate, createuser, demo, check, export):
     app.command()(command)
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("tidycrm.accounts.urls")),
     path("companies/", include("tidycrm.companies.urls")),
+    path("export/", include("tidycrm.intake.export_urls")),
     path("", include("tidycrm.contacts.urls")),
 ]
 

@@ -379,8 +379,12 @@ def card_row(properties: list[Property]) -> dict[str, str]:
             honorific=parts[3].replace(",", " ").strip(),
             suffix=parts[4].replace(",", " ").strip(),
         )
-    if not any(row.get(k) for k in ("first_name", "last_name")) and "FN" in first:
-        row = {"name": unescape_text(first["FN"].value).strip()}
+    full_name = unescape_text(first["FN"].value).strip() if "FN" in first else ""
+    emails = {unescape_text(p.value).strip().casefold() for p in by_name.get("EMAIL", [])}
+    # FN stands in for an empty N, unless it is only the e-mail address (as we write it for a
+    # contact known by its address alone).
+    if not any(row.values()) and full_name and full_name.casefold() not in emails:
+        row = {"name": full_name}
     uid = unescape_text(first["UID"].value).strip() if "UID" in first else ""
     if uid.startswith(UID_PREFIX) and uid[len(UID_PREFIX) :].isdigit():
         row["id"] = uid[len(UID_PREFIX) :]
