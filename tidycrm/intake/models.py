@@ -1,4 +1,4 @@
-"""An uploaded file on its way in: its mapping, its job, the ledger of what it wrote, its rejects."""
+"""A file on its way in: its mapping, its jobs, the ledger of what it wrote, its rejects."""
 
 from __future__ import annotations
 
@@ -81,6 +81,9 @@ class ImportRecord(models.Model):
     class Meta:
         indexes = [models.Index(fields=["batch", "reverted", "id"], name="import_record_todo")]
 
+    def __str__(self) -> str:
+        return f"{self.action} row {self.row_number}"
+
 
 class ImportReject(models.Model):
     """A row the import did not take: the original cells and the reason per field."""
@@ -92,3 +95,6 @@ class ImportReject(models.Model):
 
     class Meta:
         ordering = ["row_number"]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}"

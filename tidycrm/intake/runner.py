@@ -1,0 +1,547 @@
+"""Run an import: a dry run that writes nothing, and the real run in chunks that survive a crash.
+
+Each chunk's writes, its ledger rows, its rejects and the job's checkpoint (rows consumed and the
+running counts) commit in one transaction. A worker killed mid-chunk leaves nothing of that
+chunk; a restarted worker skips the rows the checkpoint names and carries on, so no row is lost
+or written twice. A second runner of the same job finds the checkpoint moved and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tidycrm.accounts.models import User
+from tidycrm.audit.choices import Channel
+from tidycrm.companies.models import Company
+from tidycrm.contacts.models import Contact, ContactEmail
+from tidycrm.contacts.services import save_contact, save_contacts_bulk, standardise
+from tidycrm.core.exceptions import DomainError
+from tidycrm.core.jobs import FINISHED, JobCancelled, finish_job, start_job
+from tidycrm.core.models import Job, JobStatus
+from tidycrm.hygiene.text import clean
+from tidycrm.intake import ledger
+from tidycrm.intake.choices import Mode, RecordAction, Stage
+from tidycrm.intake.formats.rows import contact_row_data
+from tidycrm.intake.formats.spreadsheet import unescape_cell
+from tidycrm.intake.mapping import IGNORED_PREFIX, RowInput, build_input, cell_value
+from tidycrm.intake.models import Import, ImportRecord, ImportReject
+from tidycrm.intake.reading import FileRejected, Row, Table, open_table
+from tidycrm.records import steps
+
+log = logging.getLogger(__name__)
+CHUNK_ROWS = 500
+PROBLEMS_KEPT = 1_000
+STANDARD = "standard"  # mapping {"*": "standard"}: the export's own columns, read as exported
+Progress = Callable[[int, int | None], None]
+
+
+class Stale(Exception):
+    """Another runner moved this job's checkpoint: this one stops."""
+
+
+class Aborted(Exception):
+    """A row was rejected while the user asked for all rows or none."""
+
+
+@dataclass
+class Item:
+    row: Row
+    data: dict[str, Any] = field(default_factory=dict)
+    company: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    key: Any = None
+    match_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[Item] = field(default_factory=list)
+    records: list[ImportRecord] = field(default_factory=list)
+
+
+class Context:
+    def __init__(self, imp: Import, *, write: bool) -> None:
+        self.imp = imp
+        self.actor: User | None = imp.created_by
+        self.write = write
+        self.mapping = {int(k): v for k, v in imp.mapping.items() if k != "*"}
+        self.standard = imp.mapping.get("*") == STANDARD
+        self.match = list(imp.match or ["external_id"])
+        self.companies: dict[str, int] = {}
+        self.seen: dict[Any, int] = {}  # match keys met in earlier chunks of a dry run
+        self.table: Table | None = None
+
+    def source(self, row: Row) -> dict[str, Any]:
+        return {"file": self.imp.file_name, "row": row.number, "import_job": self.imp.pk}
+
+    def visible(self) -> Any:
+        from tidycrm.accounts.selectors import visible
+
+        contacts = Contact.objects.all()
+        return visible(contacts, self.actor) if self.actor else contacts
+
+
+def chunk_rows() -> int:
+    return int(getattr(settings, "TIDYCRM_IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# -- one row -----------------------------------------------------------------------------------
+
+
+def prepare(ctx: Context, row: Row) -> Item:
+    item = Item(row)
+    if row.problem:
+        item.errors["row"] = [row.problem]
+        return item
+    if ctx.standard:
+        assert ctx.table is not None
+        cells: dict[str, str] = {}
+        for name, raw in zip(ctx.table.header, row.values, strict=True):
+            if name.startswith(IGNORED_PREFIX):
+                continue
+            value = unescape_cell(raw)
+            if value == raw:
+                value, problem = cell_value(raw)
+                if problem:
+                    item.errors.setdefault(name, []).append(problem)
+            cells[name] = value
+        item.data, item.company = contact_row_data(cells)
+        if cells.get("id", "").isdigit():
+            item.key = int(cells["id"]) if ctx.match == ["id"] else None
+    else:
+        built: RowInput = build_input(row.values, ctx.mapping, ctx.imp.defaults or {})
+        item.data, item.company, item.errors = built.data, built.company, built.errors
+    if len(item.company) > 255:
+        item.errors["company"] = ["is longer than 255 characters."]
+    return item
+
+
+# -- matching ----------------------------------------------------------------------------------
+
+
+def _keys(ctx: Context, items: list[Item]) -> None:
+    fields = ctx.match
+    for item in items:
+        if fields == ["id"]:
+            continue  # set by prepare from the file's id column
+        if fields == ["external_id"]:
+            item.key = clean(str(item.data.get("external_id") or "")) or None
+        elif fields == ["email"]:
+            emails = item.data.get("emails") or []
+            item.key = ledger.email_key(str(emails[0]["address"])) if emails else None
+            item.key = item.key or None
+        else:
+            subset = {f: item.data[f] for f in fields if f in item.data}
+            draft = standardise(subset, actor=None, channel=Channel.IMPORT)
+            values = tuple(_fold(draft.fields.get(f)) for f in fields)
+            item.key = values if all(v not in (None, "") for v in values) else None
+
+
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def find_matches(ctx: Context, items: list[Item]) -> None:
+    """Set `match_id` from the database, or an error when the key names several contacts."""
+    _keys(ctx, items)
+    keyed = [i for i in items if i.key is not None]
+    if not keyed:
+        return
+    found: dict[Any, set[int]] = {}
+    fields = ctx.match
+    contacts = ctx.visible()
+    if fields == ["id"]:
+        ids = contacts.filter(pk__in=[i.key for i in keyed]).values_list("pk", flat=True)
+        found = {pk: {pk} for pk in ids}
+    elif fields == ["external_id"]:
+        pairs = contacts.filter(external_id__in=[i.key for i in keyed]).values_list(
+            "external_id", "pk"
+        )
+        found = {k: {pk} for k, pk in pairs}
+    elif fields == ["email"]:
+        pairs = ContactEmail.objects.filter(
+            key__in=[i.key for i in keyed], contact__in=contacts
+        ).values_list("key", "contact_id")
+        for k, pk in pairs:
+            found.setdefault(k, set()).add(pk)
+    else:
+        query = Q()
+        for item in keyed:  # case-insensitive, as people see names and cities
+            query |= Q(**{f"{f}__iexact": v for f, v in zip(fields, item.key, strict=True)})
+        for values in contacts.filter(query).values_list(*fields, "pk"):
+            found.setdefault(tuple(_fold(v) for v in values[:-1]), set()).add(values[-1])
+    label = " + ".join(fields)
+    for item in keyed:
+        matches = found.get(item.key, set())
+        if len(matches) > 1:
+            item.errors.setdefault(fields[0], []).append(
+                f"{len(matches)} contacts have this {label}; match on something unique."
+            )
+        elif matches:
+            item.match_id = next(iter(matches))
+
+
+# -- one chunk ---------------------------------------------------------------------------------
+
+
+def process(ctx: Context, rows: list[Row]) -> Outcome:
+    """Validate, match and (when writing) save one chunk; rejects are returned, not raised."""
+    out = Outcome()
+    items = [prepare(ctx, row) for row in rows]
+    valid = [i for i in items if not i.errors]
+    find_matches(ctx, valid)
+    mode = ctx.imp.mode
+    label = " + ".join(ctx.match)
+    creates: list[Item] = []
+    updates: list[Item] = []
+    later: list[Item] = []
+    in_chunk: dict[Any, int] = {}
+    for item in valid:
+        if item.errors:
+            continue
+        if item.match_id:
+            if mode == Mode.CREATE:
+                item.errors[ctx.match[0]] = [
+                    f"a contact with this {label} exists already (#{item.match_id})."
+                ]
+            else:
+                updates.append(item)
+        elif mode == Mode.UPDATE:
+            item.errors[ctx.match[0]] = [
+                f"no contact has this {label}." if item.key is not None else "is empty."
+            ]
+        elif item.key is not None and (item.key in in_chunk or item.key in ctx.seen):
+            first = in_chunk.get(item.key) or ctx.seen.get(item.key)
+            if mode == Mode.CREATE:
+                item.errors[ctx.match[0]] = [f"appears twice in the file (first in row {first})."]
+            else:
+                later.append(item)  # the row before creates it; this one updates it
+        else:
+            if item.key is not None:
+                in_chunk[item.key] = item.row.number
+            creates.append(item)
+    if ctx.write:
+        _write(ctx, creates, updates, later, out)
+    else:
+        _check(ctx, creates, updates, later, out)
+        if len(ctx.seen) < 2_000_000:
+            ctx.seen.update(in_chunk)
+    out.rejects = [i for i in items if i.errors]
+    return out
+
+
+def _check(
+    ctx: Context, creates: list[Item], updates: list[Item], later: list[Item], out: Outcome
+) -> None:
+    lookups = steps.Lookups()
+    for item in creates:
+        draft = standardise(item.data, actor=ctx.actor, lookups=lookups, channel=Channel.IMPORT)
+        item.errors.update(draft.errors)
+        out.created += not draft.errors
+    contacts = Contact.objects.in_bulk([i.match_id for i in updates])
+    for item in updates:
+        contact = contacts[item.match_id]  # type: ignore[index]
+        payload = ledger.merge_for_update(contact, item.data, None)
+        draft = standardise(
+            payload, actor=ctx.actor, instance=contact, lookups=lookups, channel=Channel.IMPORT
+        )
+        item.errors.update(draft.errors)
+        out.updated += not draft.errors
+    out.updated += len(later)
+
+
+def _company_id(ctx: Context, name: str, item: Item, out: Outcome) -> int | None:
+    from tidycrm.companies.services import save_company
+
+    key = clean(name).casefold()
+    if key in ctx.companies:
+        return ctx.companies[key]
+    companies = Company.objects.all()
+    if ctx.actor:
+        from tidycrm.accounts.selectors import visible
+
+        companies = visible(companies, ctx.actor)
+    pk = companies.filter(name__iexact=clean(name)).values_list("pk", flat=True).first()
+    if pk is None:
+        try:
+            with transaction.atomic():
+                saved = save_company(
+                    {"name": name},
+                    actor=ctx.actor,
+                    channel=Channel.IMPORT,
+                    source=ctx.source(item.row),
+                )
+        except DomainError as exc:
+            item.errors["company"] = [exc.message]
+            return None
+        pk = saved.record.pk
+        out.records.append(
+            ImportRecord(
+                batch=ctx.imp,
+                row_number=item.row.number,
+                action=RecordAction.COMPANY,
+                company_id=pk,
+            )
+        )
+    ctx.companies[key] = pk
+    return pk
+
+
+def _write(
+    ctx: Context, creates: list[Item], updates: list[Item], later: list[Item], out: Outcome
+) -> None:
+    ready: list[Item] = []
+    for item in creates:
+        if item.company:
+            company_id = _company_id(ctx, item.company, item, out)
+            if company_id is None:
+                continue
+            job_title = item.data.get("job_title", "")
+            item.data["companies"] = [{"company_id": company_id, "job_title": job_title}]
+        ready.append(item)
+    result = save_contacts_bulk(
+        [i.data for i in ready],
+        actor=ctx.actor,
+        channel=Channel.IMPORT,
+        sources=[ctx.source(i.row) for i in ready],
+    )
+    saved = [i for n, i in enumerate(ready) if n not in result.errors]
+    for n, errors in result.errors.items():
+        ready[n].errors.update(errors)
+    for item, contact in zip(saved, result.created, strict=True):
+        out.records.append(
+            ImportRecord(
+                batch=ctx.imp,
+                row_number=item.row.number,
+                action=RecordAction.CREATE,
+                contact_id=contact.pk,
+            )
+        )
+    out.created += len(saved)
+    if later:
+        find_matches(ctx, later)
+    for item in [*updates, *later]:
+        if item.errors:
+            continue
+        if not item.match_id:
+            item.errors[ctx.match[0]] = ["its first row was rejected, so it has nothing to update."]
+            continue
+        _update(ctx, item, out)
+
+
+def _update(ctx: Context, item: Item, out: Outcome) -> None:
+    contact = Contact.objects.get(pk=item.match_id)
+    company_id = _company_id(ctx, item.company, item, out) if item.company else None
+    if item.errors:
+        return
+    payload = ledger.merge_for_update(contact, item.data, company_id)
+    if not payload:
+        out.unchanged += 1
+        return
+    before = ledger.snapshot(contact, payload)
+    try:
+        with transaction.atomic():
+            saved = save_contact(
+                payload,
+                actor=ctx.actor,
+                channel=Channel.IMPORT,
+                contact=contact,
+                source=ctx.source(item.row),
+            )
+    except DomainError as exc:
+        item.errors.update(exc.field_errors or {"row": [exc.message]})
+        return
+    if saved.changes:
+        out.updated += 1
+        out.records.append(
+            ImportRecord(
+                batch=ctx.imp,
+                row_number=item.row.number,
+                action=RecordAction.UPDATE,
+                contact_id=contact.pk,
+                before=before,
+            )
+        )
+    else:
+        out.unchanged += 1
+
+
+# -- whole file --------------------------------------------------------------------------------
+
+
+def problems_of(items: Iterable[Item]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        for name, messages in item.errors.items():
+            for message in messages:
+                yield {"row": item.row.number, "field": name, "message": message}
+
+
+def dry_run(imp: Import, progress: Progress | None = None) -> dict[str, Any]:
+    """Counts to be created, updated and rejected, and every problem by row and field."""
+    ctx = Context(imp, write=False)
+    table = ctx.table = open_table_for(imp)
+    summary: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    summary |= {"rejected": 0, "problems": [], "problems_total": 0, "notes": table.notes}
+    for chunk in _chunks(table.rows(), chunk_rows()):
+        out = process(ctx, chunk)
+        summary["rows"] += len(chunk)
+        summary["created"] += out.created
+        summary["updated"] += out.updated
+        summary["rejected"] += len(out.rejects)
+        for problem in problems_of(out.rejects):
+            summary["problems_total"] += 1
+            if len(summary["problems"]) < PROBLEMS_KEPT:
+                summary["problems"].append(problem)
+        if progress:
+            progress(summary["rows"], table.estimated_rows)
+    return summary
+
+
+def open_table_for(imp: Import) -> Table:
+    from pathlib import Path
+
+    return open_table(Path(imp.stored_path), imp.file_name)
+
+
+def run_import(import_id: int, progress: Progress | None = None) -> Job:
+    """Import the file from its checkpoint on; safe to call again after a crash."""
+    imp = Import.objects.select_related("created_by").get(pk=import_id)
+    assert imp.job_id is not None
+    job = start_job(imp.job_id)
+    if job.status in FINISHED:
+        return job
+    try:
+        if not imp.skip_invalid and not job.checkpoint.get("rows"):
+            summary = dry_run(imp)
+            Import.objects.filter(pk=imp.pk).update(preview=summary)
+            if summary["rejected"]:
+                raise Aborted(
+                    f"{summary['rejected']:,} rows have problems and the import takes all rows "
+                    "or none: nothing was imported. Fix them (see the dry run) or allow "
+                    "skipping invalid rows."
+                )
+        _run_chunks(imp, job, progress)
+    except JobCancelled:
+        _set_stage(imp, Stage.CANCELLED)
+        return finish_job(job.pk, cancelled=True, result=_counts(job.pk))
+    except Stale:
+        return Job.objects.get(pk=job.pk)
+    except (Aborted, FileRejected) as exc:
+        message = exc.message if isinstance(exc, FileRejected) else str(exc)
+        if not imp.skip_invalid:
+            revert_all(imp)
+            message += " Rows already written were removed again."
+        _set_stage(imp, Stage.FAILED)
+        return finish_job(job.pk, error=message, result=_counts(job.pk))
+    except Exception:
+        log.exception("import %s failed", imp.pk)
+        _set_stage(imp, Stage.FAILED)
+        return finish_job(
+            job.pk, error="The import stopped on an unexpected error.", result=_counts(job.pk)
+        )
+    _set_stage(imp, Stage.DONE)
+    return finish_job(job.pk, result=_counts(job.pk))
+
+
+def _counts(job_id: int) -> dict[str, Any]:
+    checkpoint = Job.objects.get(pk=job_id).checkpoint or {}
+    return {
+        k: checkpoint.get(k, 0) for k in ("rows", "created", "updated", "unchanged", "rejected")
+    }
+
+
+def _set_stage(imp: Import, stage: Stage) -> None:
+    Import.objects.filter(pk=imp.pk).update(stage=stage, updated_at=timezone.now())
+
+
+def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
+    ctx = Context(imp, write=True)
+    table = ctx.table = open_table_for(imp)
+    start = int((job.checkpoint or {}).get("rows", 0))
+    delay = float(os.environ.get("TIDYCRM_IMPORT_TEST_CHUNK_DELAY", "0") or 0)
+    done = start
+    for chunk in _chunks(table.rows(skip=start), chunk_rows()):
+        with transaction.atomic():
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            checkpoint = dict(locked.checkpoint or {})
+            if locked.status != JobStatus.RUNNING or int(checkpoint.get("rows", 0)) != done:
+                raise Stale
+            if locked.cancel_requested:
+                raise JobCancelled
+            out = process(ctx, chunk)
+            if out.rejects and not imp.skip_invalid:
+                first = out.rejects[0]
+                raise Aborted(f"row {first.row.number} was rejected: {first.errors}.")
+            ImportRecord.objects.bulk_create(out.records, batch_size=1000)
+            ImportReject.objects.bulk_create(
+                [
+                    ImportReject(
+                        batch=imp, row_number=i.row.number, values=i.row.values, errors=i.errors
+                    )
+                    for i in out.rejects
+                ],
+                batch_size=1000,
+            )
+            done += len(chunk)
+            checkpoint["rows"] = done
+            for name, n in (
+                ("created", out.created),
+                ("updated", out.updated),
+                ("unchanged", out.unchanged),
+                ("rejected", len(out.rejects)),
+            ):
+                checkpoint[name] = int(checkpoint.get(name, 0)) + n
+            if delay:
+                time.sleep(delay)  # tests: widen the window in which a worker can be killed
+            locked.checkpoint = checkpoint
+            locked.done = done
+            locked.total = max(done, table.estimated_rows or 0)
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=["checkpoint", "done", "total", "updated_at"])
+        if progress:
+            progress(done, table.estimated_rows)
+    Job.objects.filter(pk=job.pk).update(total=done)
+
+
+def revert_all(imp: Import, *, actor: User | None = None, job_id: int | None = None) -> int:
+    """Undo every write of the import not undone yet, newest first, in resumable chunks."""
+    source = {"revert_of_import": imp.pk, "file": imp.file_name}
+    undone = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                ImportRecord.objects.filter(batch=imp, reverted=False).order_by("-id")[:200]
+            )
+            if not batch:
+                return undone
+            for record in batch:
+                ledger.revert_record(record, actor=actor or imp.created_by, source=source)
+            undone += len(batch)
+            if job_id:
+                Job.objects.filter(pk=job_id).update(done=undone, updated_at=timezone.now())
+                if Job.objects.filter(pk=job_id, cancel_requested=True).exists():
+                    raise JobCancelled

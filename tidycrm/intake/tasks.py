@@ -1,0 +1,26 @@
+"""Background work of imports: tasks take ids and are safe to run again (they resume)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def run_import_task(import_id: int) -> None:
+    from tidycrm.intake.runner import run_import
+
+    run_import(import_id)
+
+
+@task()
+def preview_task(import_id: int) -> None:
+    from tidycrm.intake.services import run_preview
+
+    run_preview(import_id)
+
+
+@task()
+def revert_task(import_id: int) -> None:
+    from tidycrm.intake.services import run_revert
+
+    run_revert(import_id)
