@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tidycrm.intake.cli import import_command, revert_command
+
 app = typer.Typer(
     name="tidycrm",
     help="TidyCRM: a self-hosted CRM whose data stays clean.",
@@ -210,6 +212,10 @@ def worker() -> None:
     supervisor = os.environ.get("TIDYCRM_SUPERVISOR_PID")
     if supervisor:
         threading.Thread(target=_exit_with_parent, args=(int(supervisor),), daemon=True).start()
+    from tidycrm.intake.services import resume_stalled
+
+    for import_id in resume_stalled():  # a crashed worker's imports go on from their checkpoint
+        console.print(f"Resuming import #{import_id}.")
     call_command("db_worker", reload=False)
 
 
@@ -382,6 +388,8 @@ def export(
 
 for command in (serve, worker, migrate, createuser, demo, check, export):
     app.command()(command)
+app.command("import")(import_command)
+app.command("import-revert")(revert_command)
 
 
 def main() -> None:

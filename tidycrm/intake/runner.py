@@ -95,7 +95,10 @@ class Context:
 
 
 def chunk_rows() -> int:
-    return int(getattr(settings, "TIDYCRM_IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+    value = os.environ.get("TIDYCRM_IMPORT_CHUNK_ROWS") or getattr(
+        settings, "TIDYCRM_IMPORT_CHUNK_ROWS", CHUNK_ROWS
+    )
+    return max(1, int(value))
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

@@ -280,6 +280,21 @@ def run_preview(import_id: int, progress: runner.Progress | None = None) -> dict
     return summary
 
 
+def run_preview_inline(imp: Import, progress: runner.Progress | None = None) -> dict[str, Any]:
+    """A dry run in this process (the CLI), with progress."""
+    _editable(imp)
+    imp.stage = Stage.PREVIEWING
+    imp.save(update_fields=["stage", "updated_at"])
+    return run_preview(imp.pk, progress)
+
+
+def stop_inline(imp: Import) -> None:
+    """An in-process import interrupted (Ctrl-C): mark it cancelled, so no worker resumes it."""
+    if imp.job_id:
+        finish_job(imp.job_id, cancelled=True)
+    Import.objects.filter(pk=imp.pk).update(stage=Stage.CANCELLED, updated_at=timezone.now())
+
+
 def start_import(imp: Import, *, actor: User | None, inline: bool = False) -> Import:
     """Queue the import (or, inline, leave it for the caller to run with a progress bar)."""
     from tidycrm.intake.tasks import run_import_task
@@ -356,19 +371,24 @@ def run_revert(import_id: int) -> None:
     finish_job(job_id, result={"reverted": undone})
 
 
-def resume_stalled(stale_seconds: float = 120) -> list[int]:
-    """Queue again the imports whose worker died (no progress for `stale_seconds`)."""
+def resume_stalled(queued_after: float = 60) -> list[int]:
+    """Queue again the imports and reverts a dead worker left running (called when a worker
+    starts). A second runner of a job still alive is harmless: the chunk checkpoint lets only
+    one commit each chunk, and the other stops. Queued jobs are re-queued only when older than
+    `queued_after` seconds (their task may have died before it started)."""
+    from django.db.models import Q
+
     from tidycrm.intake.tasks import revert_task, run_import_task
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=stale_seconds)
+    cutoff = timezone.now() - timezone.timedelta(seconds=queued_after)
     resumed: list[int] = []
     for stage, field, task in (
         (Stage.IMPORTING, "job", run_import_task),
         (Stage.REVERTING, "revert_job", revert_task),
     ):
-        stalled = Import.objects.filter(
-            stage=stage,
-            **{f"{field}__status__in": ("queued", "running"), f"{field}__updated_at__lt": cutoff},
+        stalled = Import.objects.filter(stage=stage).filter(
+            Q(**{f"{field}__status": "running"})
+            | Q(**{f"{field}__status": "queued", f"{field}__updated_at__lt": cutoff})
         )
         for imp in stalled:
             task.enqueue(imp.pk)
