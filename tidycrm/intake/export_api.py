@@ -50,7 +50,8 @@ def _binary(fmt: str) -> dict[str, Any]:
 def _contacts(fmt: str) -> Callable[..., HttpResponse]:
     def operation(request: HttpRequest, filters: Query[ContactExportQuery]) -> HttpResponse:  # type: ignore[valid-type]
         params = filterset_data(filters, exclude={"cf"})
-        return download(export_contacts(current_user(request), fmt, params, filters.cf))
+        cf = filters.cf  # type: ignore[attr-defined]
+        return download(export_contacts(current_user(request), fmt, params, cf))
 
     operation.__name__ = f"export_contacts_{fmt}"
     operation.__doc__ = (
@@ -63,7 +64,8 @@ def _contacts(fmt: str) -> Callable[..., HttpResponse]:
 def _companies(fmt: str) -> Callable[..., HttpResponse]:
     def operation(request: HttpRequest, filters: Query[CompanyExportQuery]) -> HttpResponse:  # type: ignore[valid-type]
         params = filterset_data(filters, exclude={"cf"})
-        return download(export_companies(current_user(request), fmt, params, filters.cf))
+        cf = filters.cf  # type: ignore[attr-defined]
+        return download(export_companies(current_user(request), fmt, params, cf))
 
     operation.__name__ = f"export_companies_{fmt}"
     operation.__doc__ = (

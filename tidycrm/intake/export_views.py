@@ -17,7 +17,7 @@ NOT_FILTERS = {"sort", "cursor", "col", "cols_set", "cf", "limit"}
 
 def split_query(query: QueryDict) -> tuple[dict[str, str], list[str]]:
     """A list page's query string -> (filters, custom field conditions); blanks mean "any"."""
-    filters = {k: v for k, v in query.items() if k not in NOT_FILTERS and v.strip()}
+    filters = {k: str(v) for k, v in query.items() if k not in NOT_FILTERS and str(v).strip()}
     return filters, [c for c in query.getlist("cf") if c.strip()]
 
 
@@ -26,11 +26,10 @@ def download(export: ExportFile) -> HttpResponse:
     if export.path is not None:
         handle = export.path.open("rb")
         export.path.unlink()  # the open handle keeps the data until the response is sent
-        response: HttpResponse = FileResponse(
+        return FileResponse(  # type: ignore[return-value]
             handle, as_attachment=True, filename=export.filename, content_type=export.content_type
         )
-        return response
-    streaming = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    streaming = StreamingHttpResponse(export.chunks or iter(()), content_type=export.content_type)
     streaming["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return streaming  # type: ignore[return-value]
 

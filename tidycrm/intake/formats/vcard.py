@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from tidycrm.intake.formats.rows import DEFAULT_LABEL, numbered
 
@@ -170,7 +171,7 @@ class Property:
 
 def _decode_lines(stream: Iterable[bytes | str]) -> Iterator[str]:
     """Text lines of a byte or text stream: UTF-8 (BOM tolerated), else Windows-1252."""
-    decoder = None
+    decoder: Any = None
     pending = ""
     first = True
     for chunk in stream:
@@ -230,7 +231,9 @@ def _quoted_printable(line: str) -> bool:
 
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted

@@ -280,3 +280,25 @@ def test_cli_export(admin: Any, people: dict[str, Any], tmp_path: Path) -> None:
     assert len(csv_rows(target.read_bytes())) == 1
     result = CliRunner().invoke(app, ["export", "contacts", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1 and "format" in result.output
+
+
+def test_rows_stream_in_keyset_chunks_with_fixed_queries_per_chunk(
+    admin: Any, monkeypatch: Any, django_assert_max_num_queries: Any
+) -> None:
+    """Memory and queries grow with chunks, not rows: each chunk is one keyset query plus one
+    per related collection, whatever the number of contacts in it."""
+    from tidycrm.contacts.services import save_contacts_bulk
+    from tidycrm.intake import exports
+
+    rows = [
+        {"name": f"Person {n}", "emails": [f"p{n}@example.com"], "phones": ["+4930123456"]}
+        for n in range(120)
+    ]
+    assert not save_contacts_bulk(rows, actor=admin, channel="import").errors
+    monkeypatch.setattr(exports, "CHUNK", 50)
+    monkeypatch.setattr(exports.in_chunks, "__defaults__", (50,))
+    export = export_contacts(admin, "csv", {})
+    # 3 chunks of rows + the empty end: 4 keyset queries; 5 related loads for each full chunk.
+    with django_assert_max_num_queries(4 + 3 * 6):
+        data = b"".join(export.chunks or ())
+    assert len(csv_rows(data)) == 120
