@@ -43,6 +43,18 @@ BINARY_MAGIC = {
     b"MZ": "a program",
 }
 
+RANK = (
+    "cp1252", "cp1254", "cp1250", "cp1251", "cp1253", "cp1257", "cp1255", "cp1256", "cp1258",
+    "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp", "gb18030", "gbk", "gb2312", "big5",
+    "cp874", "koi8_r", "iso8859_15", "latin_1", "iso8859_2", "iso8859_9",
+)  # fmt: skip
+WESTERN = {"cp1252", "cp1254", "cp1250", "latin_1", "iso8859_15", "iso8859_9", "iso8859_2"}
+LATIN_FAMILY = {"cp775", "cp850", "cp857", "cp858", "mac_latin2", "mac_roman", "iso8859_10"}
+# Ğ İ Ş ğ ı ş in cp1254 (Ð Ý Þ ð ý þ in cp1252, rare outside Icelandic).
+TURKISH_BYTES = (b"\xd0", b"\xdd", b"\xde", b"\xf0", b"\xfd", b"\xfe")
+# Ś Ź ś ź Ą ą Ł ł in cp1250, symbols in cp1252.
+CENTRAL_BYTES = (b"\x8c", b"\x8f", b"\x9c", b"\x9f", b"\xa5", b"\xb9", b"\xa3", b"\xb3")
+
 csv.field_size_limit(MAX_RAW_FIELD)
 
 
@@ -142,12 +154,27 @@ def detect_encoding(sample: bytes) -> str:
             return "utf-8"  # the sample cut a character in two
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    if best is None:
+    matches = list(from_bytes(sample))
+    if not matches:
         raise FileRejected(
             "the text encoding cannot be recognised; save the file as UTF-8 CSV and try again."
         )
-    return str(best.encoding)
+    # On short Latin text the detector often names a rare DOS or Mac code page; exports come
+    # from Windows or ISO code pages, so the closest of those wins.
+    close = [m for m in matches if m.chaos <= matches[0].chaos + 0.2 and m.encoding in RANK]
+    chosen = min(close, key=lambda m: RANK.index(m.encoding)).encoding if close else None
+    if chosen in WESTERN or (chosen is None and matches[0].encoding in LATIN_FAMILY):
+        return _western(sample)
+    return str(chosen or matches[0].encoding)
+
+
+def _western(sample: bytes) -> str:
+    """cp1252, cp1254 (Turkish) and cp1250 (Central Europe) differ only in a few bytes."""
+    if any(b in sample for b in TURKISH_BYTES):
+        return "cp1254"
+    if any(b in sample for b in CENTRAL_BYTES):
+        return "cp1250"
+    return "cp1252"
 
 
 def sniff_delimiter(text: str) -> str:
