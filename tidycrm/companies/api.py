@@ -56,6 +56,7 @@ PLAIN = (
     "custom_fields",
     "external_id",
     "raw_input",
+    "data_flags",
     "version",
     "created_at",
     "updated_at",

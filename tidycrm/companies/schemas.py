@@ -103,6 +103,11 @@ class CompanyOut(Schema):
     custom_fields: dict[str, Any]
     external_id: str
     raw_input: dict[str, Any] = Field(description="Values as entered, where cleaning changed them.")
+    data_flags: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Problems accepted and flagged by the entry policy, by field path "
+        '(e.g. "phones.0.number": ["is not a valid phone number."]).',
+    )
     tags: list[str]
     domains: list[DomainOut]
     phones: list[PhoneOut]
@@ -113,7 +118,9 @@ class CompanyOut(Schema):
 
 
 class CompanySaved(CompanyOut):
-    warnings: list[str] = Field(description="Possible duplicates found by the door.")
+    warnings: list[str] = Field(
+        description="Possible duplicates, and values the door fixed or flagged."
+    )
 
 
 class CompanyPage(Schema):

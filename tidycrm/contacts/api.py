@@ -20,10 +20,11 @@ from tidycrm.contacts.schemas import (
     ContactOut,
     ContactPage,
     ContactPatch,
+    ContactPreview,
     ContactSaved,
 )
 from tidycrm.contacts.selectors import get_contact, visible_contacts
-from tidycrm.contacts.services import delete_contact, save_contact
+from tidycrm.contacts.services import delete_contact, save_contact, standardise
 from tidycrm.core.api import (
     HistoryQuery,
     RecordId,
@@ -32,7 +33,7 @@ from tidycrm.core.api import (
     filterset_data,
     phone_out,
 )
-from tidycrm.core.door import SaveResult
+from tidycrm.core.door import Draft, SaveResult
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.pagination import paginate
 from tidycrm.customfields.choices import RecordType
@@ -136,6 +137,31 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     """
     result = save_contact(payload.to_door(), actor=current_user(request), channel=Channel.API)
     return Status(201, _saved(result))
+
+
+@router.post(
+    "/standardise",
+    response={200: ContactPreview, **errors()},
+    summary="Preview how the door would store a contact",
+)
+def standardise_contact(request: HttpRequest, payload: ContactIn) -> dict[str, Any]:
+    """Run the door's standardise and validate steps on a contact (same body as create) and
+    return the standard values, field errors and warnings. Nothing is written."""
+    draft = standardise(payload.to_door(), actor=current_user(request), channel=Channel.API)
+    return preview_out(draft)
+
+
+def preview_out(draft: Draft) -> dict[str, Any]:
+    fields = {k: v for k, v in draft.fields.items() if k != "data_flags"}
+    return {
+        "fields": fields,
+        "emails": draft.children.get("emails", []),
+        "phones": draft.children.get("phones", []),
+        "addresses": draft.children.get("addresses", []),
+        "data_flags": draft.fields.get("data_flags", {}),
+        "errors": draft.errors,
+        "warnings": draft.warnings,
+    }
 
 
 @router.get("/{contact_id}", response={200: ContactOut, **errors(404)}, summary="Get a contact")

@@ -204,6 +204,11 @@ class ContactOut(Schema):
     raw_input: dict[str, Any] = Field(
         description="Values as they were entered, where cleaning changed them."
     )
+    data_flags: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Problems accepted and flagged by the entry policy, by field path "
+        '(e.g. "phones.0.number": ["is not a valid phone number."]).',
+    )
     tags: list[str]
     emails: list[EmailOut]
     phones: list[PhoneOut]
@@ -215,7 +220,23 @@ class ContactOut(Schema):
 
 
 class ContactSaved(ContactOut):
-    warnings: list[str] = Field(description="Possible duplicates found by the door.")
+    warnings: list[str] = Field(
+        description="Possible duplicates, and values the door fixed or flagged."
+    )
+
+
+class ContactPreview(Schema):
+    """What the door would store, without storing anything."""
+
+    fields: dict[str, Any] = Field(description="Standardised plain fields.")
+    emails: list[dict[str, Any]]
+    phones: list[dict[str, Any]]
+    addresses: list[dict[str, Any]]
+    data_flags: dict[str, list[str]] = Field(description="Flags the record would carry.")
+    errors: dict[str, list[str]] = Field(
+        description="Field errors that would refuse the record, by field path."
+    )
+    warnings: list[str] = Field(description="Values the door would fix or flag.")
 
 
 class ContactPage(Schema):

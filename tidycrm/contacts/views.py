@@ -214,3 +214,24 @@ def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Deleted {name}.")
         return redirect("contacts:list")
     return render(request, "contacts/delete.html", {"contact": contact})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["POST"])
+def contact_preview(request: AuthedRequest) -> HttpResponse:
+    """What the door would store for the form as it stands (htmx, on change); writes nothing."""
+    contact_id = request.POST.get("contact_id", "")
+    contact = get_contact(request.user, int(contact_id)) if contact_id.isdigit() else None
+    form = ContactForm(request.POST, definitions=definitions_for(RecordType.CONTACT))
+    addresses = AddressFormSet(request.POST, prefix="addresses")
+    context: dict[str, Any] = {"form_errors": False}
+    if not form.is_valid() or not addresses.is_valid():
+        context["form_errors"] = True
+    else:
+        data = form.to_data(creating=contact is None)
+        data["addresses"] = address_rows(addresses)
+        draft = standardise(data, actor=request.user, instance=contact, channel="ui")
+        context["draft"] = draft
+        context["errors"] = sorted(draft.errors.items())
+    return render(request, "contacts/partials/preview.html", context)

@@ -168,6 +168,7 @@ class PhoneOut(Schema):
     raw: str = Field(description="As entered.")
     e164: str = Field(description="Standard international form, e.g. +493012345678.")
     extension: str
+    number_type: str = Field(default="", description="mobile, fixed, toll_free, ... or empty.")
     is_primary: bool
 
 
@@ -189,6 +190,7 @@ def phone_out(phone: PhoneBase) -> dict[str, Any]:
         "raw": phone.raw,
         "e164": phone.e164,
         "extension": phone.extension,
+        "number_type": phone.number_type,
         "is_primary": phone.is_primary,
     }
 

@@ -73,7 +73,19 @@ def company_name_key(name: str) -> str:
     words = "".join(
         ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " " for ch in folded
     )
-    return " ".join(words.split())[:255]
+    # A mark cut off from its letter by removed punctuation is noise.
+    kept = [_without_leading_marks(w) for w in words.split()]
+    return " ".join(w for w in kept if w)[:255].strip()
+
+
+def _without_leading_marks(word: str) -> str:
+    start = 0
+    while start < len(word) and unicodedata.category(word[start]).startswith("M"):
+        start += 1
+    return word[start:]
+
+
+_HOST = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
 
 @cache
@@ -92,6 +104,8 @@ def registrable_domain(host: str) -> str:
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
+        return ""
+    if not _HOST.match(host):
         return ""
     found = _psl().privatesuffix(host)  # type: ignore[attr-defined]
     return found or ""
