@@ -20,6 +20,7 @@ from tidycrm.companies.api import router as companies_router
 from tidycrm.contacts.api import router as contacts_router
 from tidycrm.core.api import field_errors_from_ninja
 from tidycrm.core.exceptions import DomainError, ValidationFailed
+from tidycrm.intake.api import router as imports_router
 
 
 class TidyAPI(NinjaAPI):
@@ -53,6 +54,7 @@ api = TidyAPI(
 api.add_router("/", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/companies", companies_router)
+api.add_router("/imports", imports_router)
 api.add_router("/exports", "tidycrm.intake.export_api.router")
 
 

@@ -139,9 +139,10 @@ def detect_encoding(sample: bytes) -> str:
     if b"\x00" in sample:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
         half = len(sample) / 2
-        if odd > half * 0.3 and even < half * 0.02:
+        long_enough = len(sample) >= 32  # shorter, a stray NUL could pass for UTF-16
+        if long_enough and odd > half * 0.3 and even < half * 0.02:
             return "utf-16-le"
-        if even > half * 0.3 and odd < half * 0.02:
+        if long_enough and even > half * 0.3 and odd < half * 0.02:
             return "utf-16-be"
         raise FileRejected(
             "the file contains NUL bytes (a binary file or a broken export); CSV text has none."
