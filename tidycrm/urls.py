@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("tidycrm.accounts.urls")),
     path("companies/", include("tidycrm.companies.urls")),
     path("export/", include("tidycrm.intake.export_urls")),
+    path("imports/", include("tidycrm.intake.urls")),
     path("", include("tidycrm.contacts.urls")),
 ]
 
