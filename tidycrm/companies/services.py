@@ -159,7 +159,7 @@ def standardise(
     steps.tag_names(data, draft)
     if "domains" in data:
         _domains(data["domains"], draft)
-    elif website_domain and (creating or not instance.domains.exists()):  # type: ignore[union-attr]
+    elif website_domain and (instance is None or not instance.domains.exists()):
         draft.children["domains"] = [{"domain": website_domain, "is_primary": True}]
     region = None
     if "addresses" in data:
@@ -175,7 +175,7 @@ def standardise(
         draft.children["phones"] = rows
         draft.errors.update(errors)
         checker.apply(issues)
-    checker.finish(None if creating else instance.data_flags, data)  # type: ignore[union-attr]
+    checker.finish(None if instance is None else instance.data_flags, data)
     return draft
 
 

@@ -224,7 +224,7 @@ def contact_preview(request: AuthedRequest) -> HttpResponse:
     contact_id = request.POST.get("contact_id", "")
     contact = get_contact(request.user, int(contact_id)) if contact_id.isdigit() else None
     form = ContactForm(request.POST, definitions=definitions_for(RecordType.CONTACT))
-    addresses = AddressFormSet(request.POST, prefix="addresses")
+    addresses: Any = AddressFormSet(request.POST, prefix="addresses")
     context: dict[str, Any] = {"form_errors": False}
     if not form.is_valid() or not addresses.is_valid():
         context["form_errors"] = True

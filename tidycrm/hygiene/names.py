@@ -175,6 +175,7 @@ def needs_casing(text: str) -> bool:
     return all(ch.islower() for ch in cased) or all(ch.isupper() for ch in cased)
 
 
+@lru_cache(maxsize=16384)
 def case_name(text: str, *, country: str = "", start: bool = True) -> str:
     """Sensible capitals for a name typed all-lower or ALL-CAPS; mixed case is left alone.
 
@@ -219,6 +220,7 @@ def _split_thai(full: str) -> NameParts:
     return NameParts(honorific=honorific, given=given, family=family)
 
 
+@lru_cache(maxsize=16384)
 def split_name(raw: str, *, country: str = "", case: bool = True) -> NameParts:
     """A full name into honorific, given, middle, family and suffix.
 
@@ -244,6 +246,7 @@ def split_name(raw: str, *, country: str = "", case: bool = True) -> NameParts:
     return case_parts(parts, country=country) if case else parts
 
 
+@lru_cache(maxsize=16384)
 def case_parts(parts: NameParts, *, country: str = "") -> NameParts:
     """Casing per part when the name as a whole was typed all-lower or ALL-CAPS ("Jean DUPONT"
     is a choice, left alone); particles in a family name stay lower-case after a given name."""

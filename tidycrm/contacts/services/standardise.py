@@ -351,5 +351,5 @@ def standardise(
     if creating and not draft.fields.get("display_name") and draft.children.get("emails"):
         draft.fields["display_name"] = draft.children["emails"][0]["address"][:255]
         draft.fields["sort_key"] = sort_key("", "", draft.fields["display_name"])
-    checker.finish(None if creating else instance.data_flags, data, {"name": NAME_PARTS})
+    checker.finish(None if instance is None else instance.data_flags, data, {"name": NAME_PARTS})
     return draft
