@@ -58,7 +58,7 @@ def upload(
     request: HttpRequest,
     file: File[UploadedFile],
     mapping_name: Form[str] = "",
-) -> Status:
+) -> Status[dict[str, Any]]:
     if "\x00" in mapping_name or len(mapping_name) > 120:
         raise ValidationFailed({"mapping_name": ["is not a mapping name."]})
     imp = services.create_import(
@@ -105,7 +105,7 @@ def configure(request: HttpRequest, import_id: RecordId, payload: ImportConfig) 
     return import_out(imp)
 
 
-def _action(request: HttpRequest, import_id: int, action: Any) -> Status:
+def _action(request: HttpRequest, import_id: int, action: Any) -> Status[dict[str, Any]]:
     actor = current_user(request)
     imp = action(services.get_import(actor, import_id), actor=actor)
     return Status(202, import_out(imp))
@@ -116,7 +116,7 @@ def _action(request: HttpRequest, import_id: int, action: Any) -> Status:
     response={202: ImportOut, **errors(403, 404, 409)},
     summary="Check every row without writing (runs in the background)",
 )
-def dry_run(request: HttpRequest, import_id: RecordId) -> Status:
+def dry_run(request: HttpRequest, import_id: RecordId) -> Status[dict[str, Any]]:
     return _action(request, import_id, services.start_preview)
 
 
@@ -125,7 +125,7 @@ def dry_run(request: HttpRequest, import_id: RecordId) -> Status:
     response={202: ImportOut, **errors(403, 404, 409)},
     summary="Start the import (runs in the background)",
 )
-def start(request: HttpRequest, import_id: RecordId) -> Status:
+def start(request: HttpRequest, import_id: RecordId) -> Status[dict[str, Any]]:
     return _action(request, import_id, services.start_import)
 
 
@@ -134,7 +134,7 @@ def start(request: HttpRequest, import_id: RecordId) -> Status:
     response={202: ImportOut, **errors(403, 404, 409)},
     summary="Ask a running import to stop after its current chunk",
 )
-def cancel(request: HttpRequest, import_id: RecordId) -> Status:
+def cancel(request: HttpRequest, import_id: RecordId) -> Status[dict[str, Any]]:
     return _action(request, import_id, services.cancel_import)
 
 
@@ -143,7 +143,7 @@ def cancel(request: HttpRequest, import_id: RecordId) -> Status:
     response={202: ImportOut, **errors(403, 404, 409)},
     summary="Undo an import: remove what it created, restore what it updated",
 )
-def revert(request: HttpRequest, import_id: RecordId) -> Status:
+def revert(request: HttpRequest, import_id: RecordId) -> Status[dict[str, Any]]:
     return _action(request, import_id, services.start_revert)
 
 

@@ -176,11 +176,11 @@ def import_command(
         f"{result.get('rejected', 0):,} rejected."
     )
     if result.get("rejected"):
-        target = rejects or file.with_name(file.stem + ".rejects.csv")
-        with target.open("wb") as out:
+        report = rejects or file.with_name(file.stem + ".rejects.csv")
+        with report.open("wb") as out:
             for chunk in services.rejects_csv(imp):
                 out.write(chunk)
-        console.print(f"Rejected rows with the reasons: {target} (fix and import it again).")
+        console.print(f"Rejected rows with the reasons: {report} (fix and import it again).")
     if job.error:
         raise _fail(job.error)
 

@@ -67,7 +67,9 @@ def _companies(contact: Contact) -> list[dict[str, Any]]:
 READERS = {"emails": _emails, "phones": _phones, "addresses": _addresses, "companies": _companies}
 
 
-def merge_for_update(contact: Contact, data: Mapping[str, Any], company_id: int | None) -> dict:
+def merge_for_update(
+    contact: Contact, data: Mapping[str, Any], company_id: int | None
+) -> dict[str, Any]:
     """The door input that applies a row to an existing contact without losing what it has.
 
     Plain fields given replace the stored ones; e-mails, phones, companies and tags are added to
@@ -103,7 +105,7 @@ def merge_for_update(contact: Contact, data: Mapping[str, Any], company_id: int 
         if new:
             out["companies"] = have + new
     if data.get("tags"):
-        current = tag_names_for([contact]).get(contact.pk, [])  # type: ignore[list-item]
+        current = tag_names_for([contact]).get(contact.pk, [])
         wanted = current + [t for t in data["tags"] if t not in current]
         if wanted != current:
             out["tags"] = wanted
@@ -121,7 +123,7 @@ def snapshot(contact: Contact, data: Mapping[str, Any]) -> dict[str, Any]:
         if name in READERS:
             before[name] = READERS[name](contact)
         elif name == "tags":
-            before["tags"] = tag_names_for([contact]).get(contact.pk, [])  # type: ignore[list-item]
+            before["tags"] = tag_names_for([contact]).get(contact.pk, [])
         elif name == "custom_fields":
             current = contact.custom_fields or {}
             before["custom_fields"] = {k: current.get(k) for k in data["custom_fields"]}

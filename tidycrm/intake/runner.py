@@ -95,9 +95,8 @@ class Context:
 
 
 def chunk_rows() -> int:
-    value = os.environ.get("TIDYCRM_IMPORT_CHUNK_ROWS") or getattr(
-        settings, "TIDYCRM_IMPORT_CHUNK_ROWS", CHUNK_ROWS
-    )
+    value: Any = os.environ.get("TIDYCRM_IMPORT_CHUNK_ROWS")
+    value = value or getattr(settings, "TIDYCRM_IMPORT_CHUNK_ROWS", CHUNK_ROWS)
     return max(1, int(value))
 
 
@@ -267,7 +266,7 @@ def _check(
         out.created += not draft.errors
     contacts = Contact.objects.in_bulk([i.match_id for i in updates])
     for item in updates:
-        contact = contacts[item.match_id]  # type: ignore[index]
+        contact = contacts[item.match_id]
         payload = ledger.merge_for_update(contact, item.data, None)
         draft = standardise(
             payload, actor=ctx.actor, instance=contact, lookups=lookups, channel=Channel.IMPORT
@@ -357,6 +356,7 @@ def _write(
 
 
 def _update(ctx: Context, item: Item, out: Outcome) -> None:
+    assert item.match_id is not None
     contact = Contact.objects.get(pk=item.match_id)
     company_id = _company_id(ctx, item.company, item, out) if item.company else None
     if item.errors:
@@ -436,6 +436,8 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
     assert imp.job_id is not None
     job = start_job(imp.job_id)
     if job.status in FINISHED:
+        if job.status == JobStatus.CANCELLED:  # cancelled before it began
+            _set_stage(imp, Stage.CANCELLED)
         return job
     try:
         if not imp.skip_invalid and not job.checkpoint.get("rows"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -380,7 +381,7 @@ def resume_stalled(queued_after: float = 60) -> list[int]:
 
     from tidycrm.intake.tasks import revert_task, run_import_task
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=queued_after)
+    cutoff = timezone.now() - timedelta(seconds=queued_after)
     resumed: list[int] = []
     for stage, field, task in (
         (Stage.IMPORTING, "job", run_import_task),

@@ -189,3 +189,64 @@ def test_custom_fields_tags_and_defaults(admin, run_file):
     from tidycrm.tags.selectors import tag_names_for
 
     assert sorted(tag_names_for([contact])[contact.pk]) == ["a", "b"]
+
+
+def test_cancel_before_a_chunk_writes_nothing(admin, imports_dir, write_file):
+    from tidycrm.core.jobs import request_cancel
+    from tidycrm.intake.runner import run_import
+
+    path = write_file("people.csv", STANDARD)
+    with path.open("rb") as stream:
+        imp = services.create_import(stream, "people.csv", actor=admin)
+    services.start_import(imp, actor=admin, inline=True)
+    request_cancel(imp.job_id)
+    job = run_import(imp.pk)
+    imp.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert imp.stage == Stage.CANCELLED
+    assert Contact.objects.count() == 0
+
+
+def test_broken_file_mid_way_all_or_nothing_removes_written_rows(admin, run_file, settings):
+    """A quote that never closes, found after earlier chunks were written: with all-or-nothing
+    the written rows are removed again and the message says why."""
+    import csv as csv_module
+
+    settings.TIDYCRM_IMPORT_CHUNK_ROWS = 2
+    good = "".join(f"G{i},Good{i},Row,g{i}@example.com\n" for i in range(6))
+    data = (
+        "external_id,first_name,last_name,email\n"
+        + good
+        + 'G9,"Broken,Row,x\n'
+        + "y,y,y,y\n" * 5000
+    )
+    old = csv_module.field_size_limit(10_000)
+    try:
+        imp = run_file("broken.csv", data, admin, skip_invalid=False)
+    finally:
+        csv_module.field_size_limit(old)
+    assert imp.stage == Stage.FAILED
+    assert "quote" in imp.job.error
+    assert "removed again" in imp.job.error
+    assert Contact.objects.count() == 0
+
+
+def test_broken_file_mid_way_keeps_valid_rows_when_skipping(admin, run_file, settings):
+    import csv as csv_module
+
+    settings.TIDYCRM_IMPORT_CHUNK_ROWS = 2
+    good = "".join(f"G{i},Good{i},Row,g{i}@example.com\n" for i in range(6))
+    data = (
+        "external_id,first_name,last_name,email\n"
+        + good
+        + 'G9,"Broken,Row,x\n'
+        + "y,y,y,y\n" * 5000
+    )
+    old = csv_module.field_size_limit(10_000)
+    try:
+        imp = run_file("broken.csv", data, admin)
+    finally:
+        csv_module.field_size_limit(old)
+    assert imp.stage == Stage.FAILED
+    assert "quote" in imp.job.error
+    assert Contact.objects.count() == 6
