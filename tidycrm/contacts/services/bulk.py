@@ -1,25 +1,39 @@
-"""The bulk form of the door: many contacts through the same steps, set-based inserts."""
+"""The bulk form of the door: many contacts through the same steps, set-based inserts.
+
+Steps 1-2 are the single path's `standardise`, row by row (in worker processes for large
+batches, see bulk_parallel); steps 4-5 write what `save_contact` would write for a new contact
+(the same columns and defaults, child rows, tags, audit changes, search tokens and events) with
+set-based inserts (bulk_write).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
+from tidycrm.audit.models import ChangeRecord
+from tidycrm.audit.services import jsonable
 from tidycrm.companies.models import Company
-from tidycrm.contacts.models import (
-    Contact,
-    ContactSearchToken,
+from tidycrm.contacts.models import Contact, ContactSearchToken
+from tidycrm.contacts.services import bulk_parallel
+from tidycrm.contacts.services.bulk_write import (
+    Table,
+    insert,
+    insert_ignoring_conflicts,
+    insert_with_ids,
 )
-from tidycrm.contacts.services.standardise import CHILDREN, standardise
-from tidycrm.contacts.services.tokens import contact_tokens
+from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
+from tidycrm.core.children import child_snapshot
 from tidycrm.core.door import Draft
 from tidycrm.records import steps
 
@@ -47,11 +61,18 @@ def save_contacts_bulk(
         require(actor, Permission.EDIT)
     result = BulkResult()
     lookups = steps.Lookups()
+    named = lookups.visible_ids(Company, actor, _company_ids(rows))
+    company_names = bulk_parallel.CompanyNames(
+        Company.objects.filter(pk__in=named).values_list("pk", "name") if named else ()
+    )
+    prepared = bulk_parallel.prepare_rows(
+        rows, actor=actor, lookups=lookups, channel=str(channel), company_names=company_names
+    )
     drafts: list[tuple[int, Draft]] = []
+    words: dict[int, list[str]] = {}
     seen_external: set[str] = set()
-    lookups.visible_ids(Company, actor, _company_ids(rows))
-    for index, data in enumerate(rows):
-        draft = standardise(data, actor=actor, lookups=lookups, channel=str(channel))
+    for index, (draft, tokens) in enumerate(prepared):
+        words[index] = tokens
         external_id = draft.fields.get("external_id", "")
         if external_id and external_id in seen_external:
             draft.error("external_id", "appears twice in this batch.")
@@ -60,90 +81,167 @@ def save_contacts_bulk(
             result.errors[index] = draft.errors
         else:
             drafts.append((index, draft))
+    wanted = [d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")]
     taken = set(
-        Contact.objects.filter(
-            external_id__in=[
-                d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")
-            ]
-        ).values_list("external_id", flat=True)
+        Contact.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)
+        if wanted
+        else ()
     )
-    for index, draft in list(drafts):
-        if draft.fields.get("external_id") in taken:
-            result.errors[index] = {"external_id": ["is already used by another contact."]}
-            drafts.remove((index, draft))
+    if taken:
+        for index, draft in drafts:
+            if draft.fields.get("external_id") in taken:
+                result.errors[index] = {"external_id": ["is already used by another contact."]}
+        drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
     with transaction.atomic():
-        _bulk_insert(drafts, actor=actor, channel=channel, sources=sources, result=result)
+        _bulk_insert(drafts, words, actor=actor, channel=channel, sources=sources, result=result)
     return result
+
+
+@cache
+def _tables(vendor: str) -> dict[str, Table]:
+    """Column plans per model, built once per process (and database kind)."""
+    tables = {name: Table(spec.model) for name, spec in CHILDREN.items()}
+    tables["contact"] = Table(Contact)
+    tables["audit"] = Table(ChangeRecord)
+    return tables
 
 
 def _bulk_insert(
     drafts: list[tuple[int, Draft]],
+    words: dict[int, list[str]],
     *,
     actor: User | None,
     channel: Channel | str,
     sources: Sequence[dict[str, Any] | None] | None,
     result: BulkResult,
 ) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    from tidycrm.audit.services import record_changes_bulk
-    from tidycrm.tags.models import TaggedItem
-    from tidycrm.tags.services import get_or_create_tags
-
-    contacts = [Contact(**draft.fields, raw_input=draft.raw) for _, draft in drafts]
-    Contact.objects.bulk_create(contacts, batch_size=500)
-    children: dict[str, list[Any]] = {name: [] for name in CHILDREN}
-    tagged: list[TaggedItem] = []
+    if not drafts:
+        return
+    tables = _tables(connection.vendor)
+    contacts = _insert_contacts(tables["contact"], drafts)
+    ids = [c.pk for c in contacts]
+    for name, spec in CHILDREN.items():
+        table = tables[name]
+        defaults = table.defaults()
+        parent = f"{spec.parent_field}_id"
+        rows = [
+            table.row({**row, parent: pk}, defaults)[1]
+            for pk, (_, draft) in zip(ids, drafts, strict=True)
+            for row in draft.children.get(name, ())
+        ]
+        insert(table.name, table.columns, rows)
+    tag_names = _insert_tags(ids, drafts)
+    audit = tables["audit"]
+    defaults = audit.defaults()
     content_type = ContentType.objects.get_for_model(Contact)
-    tag_cache: dict[str, Any] = {}
-    audits: list[dict[str, Any]] = []
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    channel_value = Channel(channel).value
+    audit_rows = []
+    actor_pk = getattr(actor, "pk", None)
     for contact, (index, draft) in zip(contacts, drafts, strict=True):
-        for name, rows in draft.children.items():
-            spec = CHILDREN[name]
-            children[name] += [spec.model(**{spec.parent_field: contact}, **row) for row in rows]
-        for tag_name in draft.tags or []:
-            if tag_name not in tag_cache:
-                tag_cache[tag_name] = get_or_create_tags([tag_name])[0]
-            tagged.append(
-                TaggedItem(tag=tag_cache[tag_name], content_type=content_type, object_id=contact.pk)
-            )
-        changes = {name: {"before": None, "after": value} for name, value in draft.fields.items()}
-        for name, rows in draft.children.items():
-            changes[name] = {
-                "before": [],
-                "after": [
-                    str(r.get("address") or r.get("e164") or r.get("city") or r.get("company_id"))
-                    for r in rows
-                ],
-            }
-        if draft.tags:
-            changes["tags"] = {"before": [], "after": sorted(draft.tags)}
-        audits.append(
-            {
-                "obj": contact,
-                "action": Action.CREATE,
-                "channel": channel,
-                "actor": actor,
-                "changes": changes,
-                "source": sources[index] if sources else None,
-            }
+        changes = _changes(draft, tag_names.get(contact.pk))
+        values = {
+            "content_type_id": content_type.pk,
+            "object_id": contact.pk,
+            "object_repr": str(contact)[:255],
+            "action": Action.CREATE.value,
+            "channel": channel_value,
+            "actor_id": actor_id,
+            "changes": _plain(changes),
+            "source": jsonable((sources[index] if sources else None) or {}),
+        }
+        audit_rows.append(audit.row(values, defaults)[1])
+        events.emit(
+            "contact.created",
+            id=contact.pk,
+            actor_id=actor_pk,
+            channel=str(channel),
+            fields=sorted(changes),
         )
         result.created.append(contact)
         if draft.warnings:
             result.warnings[index] = draft.warnings
-    for name, objs in children.items():
-        CHILDREN[name].model._default_manager.bulk_create(objs, batch_size=1000)
-    TaggedItem.objects.bulk_create(tagged, batch_size=1000, ignore_conflicts=True)
-    record_changes_bulk(audits)
-    _bulk_tokens(contacts, drafts)
-    for contact in contacts:
-        events.emit(
-            "contact.created",
-            id=contact.pk,
-            actor_id=getattr(actor, "pk", None),
-            channel=str(channel),
-            fields=[],
-        )
+    insert(audit.name, audit.columns, audit_rows)
+    meta = ContactSearchToken._meta
+    column = meta.get_field("contact").column  # type: ignore[union-attr]
+    tokens = [(c.pk, w) for c, (i, _) in zip(contacts, drafts, strict=True) for w in words[i]]
+    insert(meta.db_table, [column, "token"], tokens)
+
+
+def _insert_contacts(table: Table, drafts: list[tuple[int, Draft]]) -> list[Contact]:
+    """The contact rows, and saved instances of them built without a query."""
+    defaults = table.defaults()
+    known = set(table.attnames)
+    python_rows, db_rows = [], []
+    for _, draft in drafts:
+        unknown = draft.fields.keys() - known
+        if unknown:
+            raise TypeError(f"Contact has no field(s) {sorted(unknown)}")
+        values = {**draft.fields, "raw_input": draft.raw}
+        python, db = table.row(values, defaults)
+        python_rows.append(python)
+        db_rows.append(db)
+    ids = insert_with_ids(table, db_rows)
+    names = [table.pk, *table.attnames]
+    return [
+        Contact.from_db(connection.alias, names, [pk, *python])
+        for pk, python in zip(ids, python_rows, strict=True)
+    ]
+
+
+def _insert_tags(ids: list[int], drafts: list[tuple[int, Draft]]) -> dict[int, list[str]]:
+    """Tag the new contacts; returns each tagged contact's tag names as the audit shows them."""
+    from tidycrm.tags.models import TaggedItem
+    from tidycrm.tags.services import get_or_create_tags
+
+    cache: dict[str, list[Any]] = {}
+    content_type = ContentType.objects.get_for_model(Contact)
+    rows: list[tuple[int, int, int]] = []
+    names: dict[int, list[str]] = {}
+    for pk, (_, draft) in zip(ids, drafts, strict=True):
+        if draft.tags is None:
+            continue
+        wanted: dict[int, Any] = {}
+        for name in draft.tags:
+            if name not in cache:
+                cache[name] = get_or_create_tags([name])
+            for tag in cache[name]:
+                wanted.setdefault(tag.pk, tag)
+        rows += [(tag_id, content_type.pk, pk) for tag_id in wanted]
+        names[pk] = sorted(t.name for t in wanted.values())
+    meta = TaggedItem._meta
+    columns = [meta.get_field(n).column for n in ("tag", "content_type", "object_id")]  # type: ignore[union-attr]
+    insert_ignoring_conflicts(meta.db_table, columns, rows)
+    return names
+
+
+def _changes(draft: Draft, tags: list[str] | None) -> dict[str, dict[str, Any]]:
+    """What `apply_draft` reports for a new record: every field given a value, every non-empty
+    child collection, the tags."""
+    changes: dict[str, dict[str, Any]] = {
+        name: {"before": None, "after": value}
+        for name, value in draft.fields.items()
+        if value is not None
+    }
+    for name, rows in draft.children.items():
+        shown = child_snapshot(rows, CHILDREN[name].shown)
+        if shown:
+            changes[name] = {"before": [], "after": shown}
+    if tags:
+        changes["tags"] = {"before": [], "after": tags}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    """`audit.services.jsonable` with a fast path for the strings and lists most values are."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
+    if kind is list:
+        return [_plain(v) for v in value]
+    return jsonable(value)
 
 
 def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
@@ -157,25 +255,3 @@ def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
             elif isinstance(value, str) and value.isdigit():
                 ids.add(int(value))
     return ids
-
-
-def _bulk_tokens(contacts: list[Contact], drafts: list[tuple[int, Draft]]) -> None:
-    company_ids = {row["company_id"] for _, d in drafts for row in d.children.get("companies", [])}
-    company_names = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "name"))
-    rows: list[tuple[int, str]] = []
-    for contact, (_, draft) in zip(contacts, drafts, strict=True):
-        names = [
-            contact.display_name,
-            contact.given_name,
-            contact.middle_name,
-            contact.family_name,
-            contact.external_id,
-            *(company_names.get(r["company_id"], "") for r in draft.children.get("companies", [])),
-        ]
-        words = contact_tokens(
-            names,
-            [row["address"] for row in draft.children.get("emails", [])],
-            [(row["national_number"], row["e164"]) for row in draft.children.get("phones", [])],
-        )
-        rows += [(contact.pk, word) for word in words]
-    steps.insert_tokens(ContactSearchToken, "contact", rows)
