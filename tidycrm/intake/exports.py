@@ -8,12 +8,15 @@ addresses, companies and tags in a fixed number of queries.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Literal
 
-from django.db.models import Count, Model, Prefetch, QuerySet, prefetch_related_objects
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Model, Q, QuerySet, prefetch_related_objects
 
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
@@ -37,6 +40,7 @@ from tidycrm.intake.formats.rows import (
     contact_row_data,
 )
 from tidycrm.records.filtering import custom_field_filter
+from tidycrm.tags.models import TaggedItem
 from tidycrm.tags.selectors import tag_names_for
 
 logger = logging.getLogger("tidycrm.export")
@@ -145,47 +149,124 @@ def contact_layout(queryset: QuerySet[Contact]) -> ContactLayout:
     )
 
 
-CONTACT_RELATED = (
-    "emails",
-    "phones",
-    "addresses",
-    Prefetch("affiliations", queryset=Affiliation.objects.select_related("company")),
+# Plain values, not model instances: building 1M model instances and their prefetch caches
+# costs more than the queries themselves.
+CONTACT_FIELDS = (
+    "id",
+    "external_id",
+    "honorific",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "suffix",
+    "display_name",
+    "job_title",
+    "department",
+    "city",
+    "region",
+    "country",
+    "language",
+    "lifecycle_stage",
+    "lead_status",
+    "lead_source",
+    "birthday",
+    "notes",
+    "social_profiles",
+    "custom_fields",
+    "updated_at",
 )
+CHILD_ORDER = ("-is_primary", "id")
+ADDRESS_FIELDS = ("street", "street2", "city", "region", "postal_code", "country", "label")
 
 
-def _contact_chunks(
-    queryset: QuerySet[Contact],
-) -> Iterator[tuple[list[Contact], dict[int, list[str]]]]:
-    for chunk in in_chunks(queryset):
-        prefetch_related_objects(chunk, *CONTACT_RELATED)
-        yield chunk, tag_names_for(chunk)  # type: ignore[arg-type]
+def _grouped(model: type[Model], ids: list[int], fields: Sequence[str]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = defaultdict(list)
+    rows = (
+        model._default_manager.filter(_among("contact_id", ids))
+        .order_by("contact_id", *CHILD_ORDER)
+        .values("contact_id", *fields)
+    )
+    wanted = set(ids)
+    for row in rows:
+        contact_id = row.pop("contact_id")
+        if contact_id in wanted:
+            found[contact_id].append(SimpleNamespace(**row))
+    return found
 
 
-def _company_name(contact: Contact) -> str:
-    affiliations = list(contact.affiliations.all())
-    return affiliations[0].company.name if affiliations else ""
+def _among(column: str, ids: list[int]) -> Q:
+    """Rows of these (ascending) ids: a range when the ids are dense (cheap to build and to
+    run), an IN list when a filter left them sparse. Callers drop rows of other ids."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]})
+    return Q(**{f"{column}__in": ids})
+
+
+def _contact_chunks(queryset: QuerySet[Contact]) -> Iterator[list[Any]]:
+    """Chunks of contacts as plain records with their children, tags and primary company."""
+    content_type = ContentType.objects.get_for_model(Contact)
+    ordered = queryset.order_by("pk")
+    last = 0
+    while True:
+        chunk = [
+            SimpleNamespace(pk=row["id"], **row)
+            for row in ordered.filter(pk__gt=last).values(*CONTACT_FIELDS)[:CHUNK]
+        ]
+        if not chunk:
+            return
+        last = chunk[-1].pk
+        ids = [c.pk for c in chunk]
+        emails = _grouped(ContactEmail, ids, ("address", "label"))
+        phones = _grouped(ContactPhone, ids, ("e164", "raw", "extension", "label"))
+        addresses = _grouped(ContactAddress, ids, ADDRESS_FIELDS)
+        companies: dict[int, str] = {}
+        affiliations = (
+            Affiliation.objects.filter(_among("contact_id", ids))
+            .order_by("contact_id", "-is_primary", "-is_current", "id")
+            .values_list("contact_id", "company__name")
+        )
+        wanted = set(ids)
+        for contact_id, name in affiliations:
+            if contact_id in wanted:
+                companies.setdefault(contact_id, name)
+        tags: dict[int, list[str]] = defaultdict(list)
+        tagged = (
+            TaggedItem.objects.filter(_among("object_id", ids), content_type=content_type)
+            .order_by("tag__key")
+            .values_list("object_id", "tag__name")
+        )
+        for object_id, name in tagged:
+            if object_id in wanted:
+                tags[object_id].append(name)
+        for contact in chunk:
+            contact.emails = emails.get(contact.pk, [])
+            contact.phones = phones.get(contact.pk, [])
+            contact.addresses = addresses.get(contact.pk, [])
+            contact.company = companies.get(contact.pk, "")
+            contact.tags = tags.get(contact.pk, [])
+        yield chunk
 
 
 def contact_rows(queryset: QuerySet[Contact], layout: ContactLayout) -> Iterator[list[str]]:
-    for chunk, tags in _contact_chunks(queryset):
+    for chunk in _contact_chunks(queryset):
         for contact in chunk:
             yield contact_row(
                 contact,
                 layout=layout,
-                emails=list(contact.emails.all()),
-                phones=list(contact.phones.all()),
-                addresses=list(contact.addresses.all()),
-                company=_company_name(contact),
-                tags=tags.get(contact.pk, []),
+                emails=contact.emails,
+                phones=contact.phones,
+                addresses=contact.addresses,
+                company=contact.company,
+                tags=contact.tags,
             )
 
 
 def contact_vcards(queryset: QuerySet[Contact]) -> Iterator[bytes]:
-    for chunk, tags in _contact_chunks(queryset):
-        yield "".join(vcard.write_vcard(_person(c, tags.get(c.pk, []))) for c in chunk).encode()
+    for chunk in _contact_chunks(queryset):
+        yield "".join(vcard.write_vcard(_person(c)) for c in chunk).encode()
 
 
-def _person(contact: Contact, tags: list[str]) -> vcard.VCardPerson:
+def _person(contact: Any) -> vcard.VCardPerson:
     return vcard.VCardPerson(
         uid=f"{vcard.UID_PREFIX}{contact.pk}",
         display_name=contact.display_name,
@@ -194,26 +275,15 @@ def _person(contact: Contact, tags: list[str]) -> vcard.VCardPerson:
         middle_name=contact.middle_name,
         honorific=contact.honorific,
         suffix=contact.suffix,
-        emails=[(e.address, e.label) for e in contact.emails.all()],
-        phones=[(p.e164 or p.raw, p.extension, p.label) for p in contact.phones.all()],
-        addresses=[
-            {
-                "street": a.street,
-                "street2": a.street2,
-                "city": a.city,
-                "region": a.region,
-                "postal_code": a.postal_code,
-                "country": a.country,
-                "label": a.label,
-            }
-            for a in contact.addresses.all()
-        ],
-        company=_company_name(contact),
+        emails=[(e.address, e.label) for e in contact.emails],
+        phones=[(p.e164 or p.raw, p.extension, p.label) for p in contact.phones],
+        addresses=[{name: getattr(a, name) for name in ADDRESS_FIELDS} for a in contact.addresses],
+        company=contact.company,
         department=contact.department,
         job_title=contact.job_title,
         birthday=contact.birthday,
         notes=contact.notes,
-        tags=tags,
+        tags=contact.tags,
         urls=[p.get("url", "") for p in contact.social_profiles or [] if p.get("url")],
         external_id=contact.external_id,
         revised=contact.updated_at,

@@ -39,8 +39,13 @@ def _needs_quote(value: str) -> bool:
     return is_dangerous(value)
 
 
+_MAYBE = FORMULA_STARTS | CONTROL_STARTS | {QUOTE}
+
+
 def escape_cell(value: str) -> str:
     """The cell as written: a formula-like value is prefixed with a single quote."""
+    if not value or (value[0] not in _MAYBE and not value[0].isspace()):
+        return value  # the common case, decided by the first character
     return QUOTE + value if _needs_quote(value) else value
 
 
