@@ -379,13 +379,14 @@ def resume_stalled(queued_after: float = 60) -> list[int]:
     `queued_after` seconds (their task may have died before it started)."""
     from django.db.models import Q
 
-    from tidycrm.intake.tasks import revert_task, run_import_task
+    from tidycrm.intake.tasks import preview_task, revert_task, run_import_task
 
     cutoff = timezone.now() - timedelta(seconds=queued_after)
     resumed: list[int] = []
     for stage, field, task in (
         (Stage.IMPORTING, "job", run_import_task),
         (Stage.REVERTING, "revert_job", revert_task),
+        (Stage.PREVIEWING, "preview_job", preview_task),
     ):
         stalled = Import.objects.filter(stage=stage).filter(
             Q(**{f"{field}__status": "running"})
