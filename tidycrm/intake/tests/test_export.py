@@ -302,3 +302,15 @@ def test_rows_stream_in_keyset_chunks_with_fixed_queries_per_chunk(
     with django_assert_max_num_queries(4 + 3 * 6):
         data = b"".join(export.chunks or ())
     assert len(csv_rows(data)) == 120
+
+
+def test_list_pages_offer_export_of_the_current_filters(admin: Any, people: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/?country=DE&sort=-name").content.decode()
+    assert 'href="/export/contacts.csv?country=DE&amp;sort=-name"' in page
+    assert 'href="/export/contacts.vcf?country=DE&amp;sort=-name"' in page
+    partial = client.get("/?tag=vip", headers={"HX-Request": "true"}).content.decode()
+    assert 'href="/export/contacts.xlsx?tag=vip"' in partial
+    companies = client.get("/companies/?q=acme").content.decode()
+    assert 'href="/export/companies.csv?q=acme"' in companies
