@@ -39,7 +39,7 @@ from tidycrm.intake.reading import FileRejected, Row, Table, open_table
 from tidycrm.records import steps
 
 log = logging.getLogger(__name__)
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2_000  # from 1,000 rows the bulk door prepares rows in worker processes
 PROBLEMS_KEPT = 1_000
 STANDARD = "standard"  # mapping {"*": "standard"}: the export's own columns, read as exported
 Progress = Callable[[int, int | None], None]
