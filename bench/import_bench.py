@@ -360,12 +360,13 @@ def run_raw(path: Path, companies: dict[str, int], batch: int) -> dict[str, Any]
 
 def run_intake(path: Path, admin: Any) -> dict[str, Any]:
     """The file through the import pipeline (upload, mapping, background job run inline)."""
-    from tidycrm.intake import services
+    from tidycrm.intake import runner, services
 
     began = time.perf_counter()
     with path.open("rb") as stream:
         imp = services.create_import(stream, path.name, actor=admin)
     imp = services.start_import(imp, actor=admin, inline=True)
+    runner.run_import(imp.pk)
     imp.refresh_from_db()
     seconds = time.perf_counter() - began
     job = imp.job

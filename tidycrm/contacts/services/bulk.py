@@ -8,6 +8,7 @@ set-based inserts (bulk_write).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +22,6 @@ from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.models import ChangeRecord
-from tidycrm.audit.services import jsonable
 from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
@@ -81,6 +81,7 @@ def save_contacts_bulk(
             result.errors[index] = draft.errors
         else:
             drafts.append((index, draft))
+    began = time.perf_counter()
     wanted = [d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")]
     taken = set(
         Contact.objects.filter(external_id__in=wanted).values_list("external_id", flat=True)
@@ -94,6 +95,7 @@ def save_contacts_bulk(
         drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
     with transaction.atomic():
         _bulk_insert(drafts, words, actor=actor, channel=channel, sources=sources, result=result)
+    bulk_parallel.note_write(time.perf_counter() - began, len(rows))
     return result
 
 
@@ -147,8 +149,8 @@ def _bulk_insert(
             "action": Action.CREATE.value,
             "channel": channel_value,
             "actor_id": actor_id,
-            "changes": _plain(changes),
-            "source": jsonable((sources[index] if sources else None) or {}),
+            "changes": changes,
+            "source": (sources[index] if sources else None) or {},
         }
         audit_rows.append(audit.row(values, defaults)[1])
         events.emit(
@@ -230,18 +232,6 @@ def _changes(draft: Draft, tags: list[str] | None) -> dict[str, dict[str, Any]]:
     if tags:
         changes["tags"] = {"before": [], "after": tags}
     return changes
-
-
-def _plain(value: Any) -> Any:
-    """`audit.services.jsonable` with a fast path for the strings and lists most values are."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is dict:
-        return {str(k): _plain(v) for k, v in value.items()}
-    if kind is list:
-        return [_plain(v) for v in value]
-    return jsonable(value)
 
 
 def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:

@@ -9,7 +9,7 @@ whose share needs anything else (its database is a dummy that refuses every quer
 share back and the caller prepares it itself: the result is always the in-process one.
 
 Workers are started with "spawn" (no database connection crosses a fork), once per process, and
-only for batches of at least TIDYCRM_BULK_PARALLEL_ROWS rows (default 1000);
+only for batches of at least TIDYCRM_BULK_PARALLEL_ROWS rows (default 400);
 TIDYCRM_BULK_WORKERS (default: cores - 1) sets how many, 0 turns them off.
 """
 
@@ -19,6 +19,7 @@ import atexit
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -38,6 +39,8 @@ from tidycrm.records import steps
 Prepared = tuple[Draft, list[str]]
 
 _pool: ProcessPoolExecutor | None = None
+# Seconds per row the caller spent preparing and writing (moving averages).
+_costs: dict[str, float] = {}
 # Rows prepared by workers, and rows a worker handed back, since the process started.
 stats = {"worker_rows": 0, "handed_back": 0}
 
@@ -62,7 +65,7 @@ def workers() -> int:
 
 
 def threshold() -> int:
-    return int(getattr(settings, "TIDYCRM_BULK_PARALLEL_ROWS", 1000))
+    return int(getattr(settings, "TIDYCRM_BULK_PARALLEL_ROWS", 400))
 
 
 def prepare_rows(
@@ -79,15 +82,19 @@ def prepare_rows(
     if count == 0 or len(rows) < threshold():
         return [prepare(row, *args) for row in rows]
     _prefill(rows, lookups, channel)
-    size = -(-len(rows) // (count + 1))
-    shares = [list(rows[i : i + size]) for i in range(0, len(rows), size)]
+    own = _own_share(len(rows), count)
+    size = -(-(len(rows) - own) // count)
+    shares = [list(rows[i : i + size]) for i in range(own, len(rows), size)]
     with _main_not_reimported():
         pool = _executor(count)
         futures: list[Future[list[Prepared] | None]] = [
-            pool.submit(bulk_worker.work, share, *args) for share in shares[1:]
+            pool.submit(bulk_worker.work, share, *args) for share in shares
         ]
-    prepared = [prepare(row, *args) for row in shares[0]]
-    for share, future in zip(shares[1:], futures, strict=True):
+    began = time.perf_counter()
+    prepared = [prepare(row, *args) for row in rows[:own]]
+    if own:
+        _note("prepare", time.perf_counter() - began, own)
+    for share, future in zip(shares, futures, strict=True):
         try:
             done = future.result()
         except Exception:  # a worker died or could not read its share: do it here
@@ -100,6 +107,31 @@ def prepare_rows(
             stats["worker_rows"] += len(share)
         prepared += done
     return prepared
+
+
+def note_write(seconds: float, rows: int) -> None:
+    """The caller's time to write `rows` prepared rows: it sets how much the caller prepares."""
+    if rows:
+        _note("write", seconds, rows)
+
+
+def _note(step: str, seconds: float, rows: int) -> None:
+    per_row = seconds / rows
+    before = _costs.get(step)
+    _costs[step] = per_row if before is None else 0.7 * before + 0.3 * per_row
+
+
+def _own_share(total: int, count: int) -> int:
+    """Rows the caller prepares itself while `count` workers prepare the rest: as many as keep
+    it busy until they finish, given that it writes every row afterwards. Workers finish their
+    equal shares in (total - own) / count * prepare; the caller in own * prepare + total *
+    write."""
+    prepare, write = _costs.get("prepare"), _costs.get("write")
+    equal = total // (count + 1)
+    if prepare is None or write is None:
+        return equal
+    own = total * (prepare / count - write) / (prepare * (1 + 1 / count))
+    return max(0, min(equal, int(own)))
 
 
 def prepare(

@@ -8,6 +8,7 @@ insert with one prepared statement (SQLite) or COPY (PostgreSQL).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -65,18 +66,32 @@ class Table:
 
 
 def _converter(f: Field[Any, Any]) -> Callable[[Any], Any]:
-    empty: dict[type, Any] = {}
+    if f.get_internal_type() == "JSONField" and f.encoder is None:  # type: ignore[attr-defined]
+        # JSON text is what the ORM stores on SQLite, and what COPY parses into jsonb on
+        # PostgreSQL: one json.dumps, as JSONField itself calls it.
+        return json_text
+    return lambda value: f.get_db_prep_save(value, connection)
 
-    def convert(value: Any) -> Any:
-        # Empty JSON lists and objects are most of them: convert each kind once.
-        if type(value) in (list, dict) and not value:
-            kind = type(value)
-            if kind not in empty:
-                empty[kind] = f.get_db_prep_save(kind(), connection)
-            return empty[kind]
-        return f.get_db_prep_save(value, connection)
 
-    return convert
+def json_text(value: Any) -> Any:
+    """A JSON column's database value; None stays NULL, as the ORM writes it."""
+    if value is None:
+        return None
+    if not value and type(value) in (list, dict):
+        return "[]" if type(value) is list else "{}"
+    return json.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    """What `audit.services.jsonable` makes of values JSON has no type for."""
+    from tidycrm.audit.services import jsonable
+
+    if isinstance(value, set | frozenset):
+        return list(value)
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
 
 
 def insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
