@@ -317,7 +317,7 @@ def _file(kind: str, fmt: str, header: list[str], rows: Iterable[Sequence[Any]])
     try:
         path = spreadsheet.write_xlsx(header, rows, sheet=kind.capitalize())
     except spreadsheet.TooManyRows as exc:
-        raise DomainError(f"format: {exc}", field_errors={"format": [str(exc)]}) from exc
+        raise ValidationFailed({"format": [str(exc)]}) from exc
     return ExportFile(filename, CONTENT_TYPES["xlsx"], path=path)
 
 

@@ -314,3 +314,16 @@ def test_list_pages_offer_export_of_the_current_filters(admin: Any, people: dict
     assert 'href="/export/contacts.xlsx?tag=vip"' in partial
     companies = client.get("/companies/?q=acme").content.decode()
     assert 'href="/export/companies.csv?q=acme"' in companies
+
+
+def test_xlsx_beyond_excel_rows_is_a_clear_error(
+    admin: Any, people: dict[str, Any], monkeypatch: Any
+) -> None:
+    from tidycrm.intake.formats import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", 2)
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/export/contacts.xlsx")
+    assert response.status_code == 400
+    assert "export CSV instead" in response.content.decode()
