@@ -128,7 +128,7 @@ def standardise_phones(
                 "raw": raw,
                 "e164": result.value or "",
                 "extension": extension,
-                "national_number": result.extras.get("national_number", digits(raw)[:20]),
+                "national_number": result.extras.get("national_number") or digits(raw)[:20],
                 "number_type": result.extras.get("type", ""),
                 "label": _label(row, "work", where, errors),
                 "is_primary": bool(row.get("is_primary")),
