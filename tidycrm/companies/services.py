@@ -223,6 +223,25 @@ def _refresh_tokens(company: Company) -> None:
     steps.refresh_tokens(CompanySearchToken, "company", company, words)
 
 
+def _same_name(draft: Draft, actor: User | None, exclude_id: int | None) -> list[str]:
+    """Companies whose name key matches ("ACME, Inc." and "Acme Incorporated")."""
+    key = draft.fields.get("name_key")
+    if not key:
+        return []
+    found = Company.objects.filter(name_key=key)
+    if exclude_id is not None:
+        found = found.exclude(pk=exclude_id)
+    ids = list(found.values_list("pk", flat=True)[:5])
+    if not ids:
+        return []
+    shown = Company.objects.filter(pk__in=ids)
+    seen = set((visible(shown, actor) if actor else shown).values_list("pk", flat=True))
+    messages = [f"Possible duplicate of company {pk} (same name)." for pk in ids if pk in seen]
+    if len(seen) < len(ids):
+        messages.append("A company you cannot see has the same name.")
+    return messages
+
+
 def save_company(
     data: Mapping[str, Any],
     *,
@@ -237,6 +256,7 @@ def save_company(
         require(actor, Permission.EDIT)
     draft = standardise(data, actor=actor, instance=company, channel=str(channel))
     draft.raise_if_invalid()
+    draft.warnings += _same_name(draft, actor, getattr(company, "pk", None))
     return steps.save_record(
         Company,
         company,
