@@ -2,20 +2,15 @@
 
 from django.db import migrations, models
 
+from tidycrm.core.migration_ops import backfill_column
+
 
 def fill_name_keys(apps, schema_editor):
     """Existing companies get the name key duplicate checks compare."""
-    from tidycrm.hygiene.companies import company_name_key
+    from tidycrm.hygiene.companies import company_name_key as compute
 
     model = apps.get_model("companies", "Company")
-    batch = []
-    for row in model.objects.only("id", "name").iterator(chunk_size=2000):
-        row.name_key = company_name_key(row.name)
-        batch.append(row)
-        if len(batch) >= 2000:
-            model.objects.bulk_update(batch, ["name_key"])
-            batch = []
-    model.objects.bulk_update(batch, ["name_key"])
+    backfill_column(schema_editor, model, "name", "name_key", compute)
 
 
 class Migration(migrations.Migration):

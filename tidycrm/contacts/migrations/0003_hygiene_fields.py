@@ -2,20 +2,15 @@
 
 from django.db import migrations, models
 
+from tidycrm.core.migration_ops import backfill_column
+
 
 def fill_match_keys(apps, schema_editor):
     """Existing addresses get the key the duplicate check now compares."""
-    from tidycrm.hygiene.emails import match_key
+    from tidycrm.hygiene.emails import match_key as compute
 
     model = apps.get_model("contacts", "ContactEmail")
-    batch = []
-    for row in model.objects.only("id", "address").iterator(chunk_size=2000):
-        row.match_key = match_key(row.address)
-        batch.append(row)
-        if len(batch) >= 2000:
-            model.objects.bulk_update(batch, ["match_key"])
-            batch = []
-    model.objects.bulk_update(batch, ["match_key"])
+    backfill_column(schema_editor, model, "address", "match_key", compute)
 
 
 class Migration(migrations.Migration):
