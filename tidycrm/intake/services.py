@@ -411,17 +411,3 @@ def rejects_csv(imp: Import) -> Iterator[bytes]:
             yield [*values, f"row {reject.row_number}: {reasons}"]
 
     return csv_lines([*imp.header, "_errors"], rows())
-
-
-def discard_upload(imp: Import) -> None:
-    """Remove the stored file (after a revert or when the user drops the import)."""
-    path = Path(imp.stored_path)
-    if path.is_file() and path.parent == upload_dir():
-        path.unlink()
-
-
-def copy_in(path: Path) -> IO[bytes]:
-    """The CLI's file, opened for `create_import`."""
-    if not path.is_file():
-        raise ValidationFailed({"file": [f"{path} is not a file."]})
-    return path.open("rb")
