@@ -20,7 +20,12 @@ from tidycrm.companies.selectors import visible_companies
 from tidycrm.contacts.filters import ContactFilter
 from tidycrm.contacts.forms import ContactForm
 from tidycrm.contacts.models import Contact
-from tidycrm.contacts.selectors import get_contact, list_page_related, visible_contacts
+from tidycrm.contacts.selectors import (
+    for_list,
+    get_contact,
+    list_page_related,
+    visible_contacts,
+)
 from tidycrm.contacts.services import delete_contact, save_contact, standardise
 from tidycrm.core.exceptions import DomainError, PermissionDenied
 from tidycrm.core.htmx import render_page_or_partial
@@ -64,7 +69,7 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
         if filterset.is_bound and not filterset.is_valid():
             error = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
         else:
-            queryset = filterset.qs.select_related("owner")
+            queryset = for_list(filterset.qs)
             page = paginate(queryset, ordering_for(sort), PAGE_SIZE, request.GET.get("cursor"))
     except DomainError as exc:
         error = exc.message
