@@ -382,6 +382,14 @@ def run_intake(path: Path, admin: Any) -> dict[str, Any]:
     }
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished worker processes (the database server's not
+    included): unlike wall time, it does not depend on what else the machine runs."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_mb() -> dict[str, float]:
     """Peak resident memory of this process and of its (finished) worker processes."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -437,12 +445,19 @@ def main(argv: list[str] | None = None) -> None:
         "file": str(path),
         "defects": DEFECTS,
     }
+    cpu_before = cpu_seconds()
     figures["door"] = run_door(path, admin, companies, args.batch, door)
-    print(f"door: {figures['door']}")
     bulk_parallel.shutdown()
+    cpu = cpu_seconds() - cpu_before
+    figures["door"]["cpu_seconds"] = round(cpu, 1)
+    figures["door"]["rows_per_cpu_s"] = round(figures["door"]["rows"] / cpu)
+    figures["worker_rows"] = bulk_parallel.stats["worker_rows"]
+    print(f"door: {figures['door']}")
     figures["memory_after_door"] = peak_mb()
     if not args.no_raw:
+        cpu_before = cpu_seconds()
         figures["raw"] = run_raw(path, companies, args.batch)
+        figures["raw"]["cpu_seconds"] = round(cpu_seconds() - cpu_before, 1)
         print(f"raw:  {figures['raw']}")
         figures["ratio"] = round(figures["door"]["seconds"] / figures["raw"]["seconds"], 2)
         print(f"door takes {figures['ratio']}x the raw load's time")

@@ -37,6 +37,11 @@ class Table:
         self.converters: list[Callable[[Any], Any] | None] = [
             _converter(f) if f.get_internal_type() in _CONVERTED else None for f in self.fields
         ]
+        self.converted = [
+            (i, self.attnames[i], convert)
+            for i, convert in enumerate(self.converters)
+            if convert is not None
+        ]
 
     def defaults(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Each column's default as a new instance would hold it (callables such as
@@ -53,15 +58,10 @@ class Table:
     ) -> tuple[list[Any], tuple[Any, ...]]:
         """One row: given values over the defaults, as Python values and as database values."""
         python_defaults, db_defaults = defaults
-        python, db = [], []
-        for name, convert in zip(self.attnames, self.converters, strict=True):
-            if name in values:
-                value = values[name]
-                python.append(value)
-                db.append(value if convert is None else convert(value))
-            else:
-                python.append(python_defaults[name])
-                db.append(db_defaults[name])
+        python = [values[n] if n in values else python_defaults[n] for n in self.attnames]
+        db = python.copy()
+        for i, name, convert in self.converted:
+            db[i] = convert(python[i]) if name in values else db_defaults[name]
         return python, tuple(db)
 
 
