@@ -66,7 +66,7 @@ PLAIN = (
 def _with_related(companies: list[Company]) -> dict[int, list[str]]:
     """Load the collections and tags of a page of companies in a fixed number of queries."""
     prefetch_related_objects(companies, *RELATED)
-    return tag_names_for(companies)  # type: ignore[arg-type]
+    return tag_names_for(companies)
 
 
 def company_out(company: Company, tags: list[str]) -> dict[str, Any]:

@@ -65,7 +65,7 @@ RELATED = (
 def _with_related(contacts: list[Contact]) -> dict[int, list[str]]:
     """Load the collections and tags of a page of contacts in a fixed number of queries."""
     prefetch_related_objects(contacts, *RELATED)
-    return tag_names_for(contacts)  # type: ignore[arg-type]
+    return tag_names_for(contacts)
 
 
 def contact_out(contact: Contact, tags: list[str]) -> dict[str, Any]:

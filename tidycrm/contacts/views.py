@@ -77,7 +77,7 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
         list_page_related(page.items)
         tags = tag_names_for(page.items) if "tags" in columns else {}
         for contact in page.items:
-            contact.tag_names = tags.get(contact.pk, [])
+            contact.tag_names = tags.get(contact.pk, [])  # type: ignore[attr-defined]
     context = {
         "filterset": filterset,
         "page": page,

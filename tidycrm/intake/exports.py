@@ -293,7 +293,7 @@ def _person(contact: Any) -> vcard.VCardPerson:
 def company_rows(queryset: QuerySet[Company], custom_keys: Sequence[str]) -> Iterator[list[str]]:
     for chunk in in_chunks(queryset):
         prefetch_related_objects(chunk, "domains", "phones", "addresses")
-        tags = tag_names_for(chunk)  # type: ignore[arg-type]
+        tags = tag_names_for(chunk)
         for company in chunk:
             yield company_row(
                 company,

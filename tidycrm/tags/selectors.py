@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -8,7 +9,7 @@ from django.db.models import Model
 from tidycrm.tags.models import Tag, TaggedItem
 
 
-def tag_names_for(objects: list[Model]) -> dict[int, list[str]]:
+def tag_names_for(objects: Sequence[Model]) -> dict[int, list[str]]:
     """Tag names per object id, for a page of records of one model, in one query."""
     if not objects:
         return {}
