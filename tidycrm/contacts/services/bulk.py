@@ -141,7 +141,7 @@ def _bulk_insert(
     audit = tables["audit"]
     defaults = audit.defaults()
     content_type = ContentType.objects.get_for_model(Contact)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = getattr(actor, "pk", None) or None
     channel_value = Channel(channel).value
     audit_rows = []
     actor_pk = getattr(actor, "pk", None)
@@ -170,7 +170,7 @@ def _bulk_insert(
             result.warnings[index] = draft.warnings
     insert(audit.name, audit.columns, audit_rows)
     meta = ContactSearchToken._meta
-    column = meta.get_field("contact").column  # type: ignore[union-attr]
+    column = str(meta.get_field("contact").column)
     tokens = [(pk, w) for pk, (i, _) in zip(ids, drafts, strict=True) for w in words[i]]
     insert(meta.db_table, [column, "token"], tokens)
 
@@ -217,7 +217,10 @@ def _insert_tags(ids: list[int], drafts: list[tuple[int, Draft]]) -> dict[int, l
         rows += [(tag_id, content_type.pk, pk) for tag_id in wanted]
         names[pk] = sorted(t.name for t in wanted.values())
     meta = TaggedItem._meta
-    columns = [meta.get_field(n).column for n in ("tag", "content_type", "object_id")]  # type: ignore[union-attr]
+    columns = [
+        str(meta.get_field(n).column)  # type: ignore[union-attr]
+        for n in ("tag", "content_type", "object_id")
+    ]
     insert_ignoring_conflicts(meta.db_table, columns, rows)
     return names
 

@@ -26,14 +26,12 @@ class Table:
         meta = model._meta
         self.model = model
         self.name = meta.db_table
-        self.pk = meta.pk.column  # type: ignore[union-attr]
+        self.pk = str(meta.pk.column)
         self.fields: list[Field[Any, Any]] = [
-            f
-            for f in meta.concrete_fields
-            if with_pk or not f.primary_key  # type: ignore[attr-defined]
+            f for f in meta.concrete_fields if with_pk or not f.primary_key
         ]
-        self.attnames = [f.attname for f in self.fields]  # type: ignore[attr-defined]
-        self.columns = [f.column for f in self.fields]  # type: ignore[attr-defined]
+        self.attnames: list[str] = [f.attname for f in self.fields]
+        self.columns: list[str] = [str(f.column) for f in self.fields]
         self.converters: list[Callable[[Any], Any] | None] = [
             _converter(f) if f.get_internal_type() in _CONVERTED else None for f in self.fields
         ]
@@ -46,7 +44,7 @@ class Table:
     def defaults(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Each column's default as a new instance would hold it (callables such as
         `timezone.now` and `list` called once per batch), and its database value."""
-        python = {f.attname: f.get_default() for f in self.fields}  # type: ignore[attr-defined]
+        python = {f.attname: f.get_default() for f in self.fields}
         db = {
             name: value if convert is None else convert(value)
             for (name, value), convert in zip(python.items(), self.converters, strict=True)
