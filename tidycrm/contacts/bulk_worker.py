@@ -9,9 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def start(settings_module: str) -> None:
-    """Django without a database: any query raises, and the share goes back to the caller."""
+def start(settings_module: str, email_test_environment: bool = False) -> None:
+    """Django without a database: any query raises, and the share goes back to the caller.
+    The e-mail validator's special-use-domain switch follows the caller's."""
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    import email_validator
+
+    email_validator.TEST_ENVIRONMENT = email_test_environment
     from django.conf import settings
 
     settings.DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}

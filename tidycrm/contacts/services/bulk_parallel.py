@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import email_validator
 from django.conf import settings
 
 from tidycrm.accounts.models import User
@@ -218,7 +219,10 @@ def _executor(count: int) -> ProcessPoolExecutor:
             max_workers=count,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=bulk_worker.start,
-            initargs=(os.environ.get("DJANGO_SETTINGS_MODULE", "tidycrm.settings"),),
+            initargs=(
+                os.environ.get("DJANGO_SETTINGS_MODULE", "tidycrm.settings"),
+                bool(email_validator.TEST_ENVIRONMENT),
+            ),
         )
         atexit.register(_pool.shutdown, cancel_futures=True)
     return _pool

@@ -57,7 +57,13 @@ def _sample(company_id: int, owner_id: int) -> list[dict[str, Any]]:
             "notes": "Met at the fair.\nFollow up.",
         },
         {"emails": ["solo@example.com"], "country": "Atlantis", "tags": []},
-        {"given_name": "김", "family_name": "민준", "phones": ["010-1234-5678"], "country": "KR"},
+        {
+            "given_name": "김",
+            "family_name": "민준",
+            "phones": ["010-1234-5678"],
+            "country": "KR",
+            "emails": ["minjun@corp.test"],
+        },
     ]
 
 
