@@ -283,7 +283,7 @@ def run_raw(path: Path, companies: dict[str, int], batch: int) -> dict[str, Any]
         ContactEmail,
         ContactPhone,
     )
-    from tidycrm.contacts.services.bulk_write import Table, insert, insert_with_ids
+    from tidycrm.core.bulk_write import Table, insert, insert_with_ids
 
     tables = {
         "contact": Table(Contact),

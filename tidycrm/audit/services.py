@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -11,20 +11,8 @@ from django.db.models import Model
 
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.models import ChangeRecord
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Model):
-        return value.pk
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    return value
+from tidycrm.core.bulk_write import Table, insert
+from tidycrm.core.jsonable import jsonable
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -52,20 +40,44 @@ def record_change(
     return ChangeRecord.objects.create(**_fields(obj, action, channel, actor, changes, source))
 
 
-def record_changes_bulk(entries: list[dict[str, Any]]) -> None:
-    """Bulk form for imports: each entry holds record_change's keyword arguments plus obj."""
-    ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                **_fields(
-                    e["obj"], e["action"], e["channel"], e["actor"], e["changes"], e.get("source")
-                )
-            )
-            for e in entries
-            if e["action"] != Action.UPDATE or e["changes"]
-        ],
-        batch_size=1000,
-    )
+def record_changes_bulk(
+    model: type[Model],
+    entries: Sequence[tuple[int, str, dict[str, dict[str, Any]], dict[str, Any] | None]],
+    *,
+    action: Action,
+    channel: Channel | str,
+    actor: Any,
+) -> None:
+    """The bulk form for imports: one change record per (object id, repr, changes, source) of
+    `model`, written with one set-based insert (no model instance per row)."""
+    table = _change_table()
+    defaults = table.defaults()
+    common = {
+        "content_type_id": ContentType.objects.get_for_model(model).pk,
+        "action": Action(action).value,
+        "channel": Channel(channel).value,
+        "actor_id": getattr(actor, "pk", None) or None,
+    }
+    rows = [
+        table.row(
+            {
+                **common,
+                "object_id": object_id,
+                "object_repr": text[:255],
+                "changes": jsonable(changes),
+                "source": jsonable(source or {}),
+            },
+            defaults,
+        )[1]
+        for object_id, text, changes, source in entries
+        if action != Action.UPDATE or changes
+    ]
+    insert(table.name, table.columns, rows)
+
+
+@cache
+def _change_table() -> Table:
+    return Table(ChangeRecord)
 
 
 def _fields(

@@ -21,18 +21,18 @@ from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
-from tidycrm.audit.models import ChangeRecord
+from tidycrm.audit.services import record_changes_bulk
 from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
-from tidycrm.contacts.services.bulk_write import (
+from tidycrm.contacts.services.standardise import CHILDREN
+from tidycrm.core import events
+from tidycrm.core.bulk_write import (
     Table,
     insert,
     insert_ignoring_conflicts,
     insert_with_ids,
 )
-from tidycrm.contacts.services.standardise import CHILDREN
-from tidycrm.core import events
 from tidycrm.core.children import child_snapshot
 from tidycrm.core.door import Draft
 from tidycrm.records import steps
@@ -109,7 +109,6 @@ def _tables(vendor: str) -> dict[str, Table]:
     """Column plans per model, built once per process (and database kind)."""
     tables = {name: Table(spec.model) for name, spec in CHILDREN.items()}
     tables["contact"] = Table(Contact)
-    tables["audit"] = Table(ChangeRecord)
     return tables
 
 
@@ -138,26 +137,11 @@ def _bulk_insert(
         ]
         insert(table.name, table.columns, rows)
     tag_names = _insert_tags(ids, drafts)
-    audit = tables["audit"]
-    defaults = audit.defaults()
-    content_type = ContentType.objects.get_for_model(Contact)
-    actor_id = getattr(actor, "pk", None) or None
-    channel_value = Channel(channel).value
-    audit_rows = []
     actor_pk = getattr(actor, "pk", None)
+    audits: list[tuple[int, str, dict[str, dict[str, Any]], dict[str, Any] | None]] = []
     for contact, (index, draft) in zip(contacts, drafts, strict=True):
         changes = _changes(draft, tag_names.get(contact.pk))
-        values = {
-            "content_type_id": content_type.pk,
-            "object_id": contact.pk,
-            "object_repr": str(contact)[:255],
-            "action": Action.CREATE.value,
-            "channel": channel_value,
-            "actor_id": actor_id,
-            "changes": changes,
-            "source": (sources[index] if sources else None) or {},
-        }
-        audit_rows.append(audit.row(values, defaults)[1])
+        audits.append((contact.pk, str(contact), changes, sources[index] if sources else None))
         events.emit(
             "contact.created",
             id=contact.pk,
@@ -168,7 +152,7 @@ def _bulk_insert(
         result.created.append(contact)
         if draft.warnings:
             result.warnings[index] = draft.warnings
-    insert(audit.name, audit.columns, audit_rows)
+    record_changes_bulk(Contact, audits, action=Action.CREATE, channel=channel, actor=actor)
     meta = ContactSearchToken._meta
     column = str(meta.get_field("contact").column)
     tokens = [(pk, w) for pk, (i, _) in zip(ids, drafts, strict=True) for w in words[i]]

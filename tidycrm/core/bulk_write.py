@@ -15,6 +15,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 
+from tidycrm.core.jsonable import jsonable
+
 # Column types whose Python value the ORM converts before it reaches the driver.
 _CONVERTED = {"JSONField", "DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"}
 
@@ -81,9 +83,7 @@ def json_text(value: Any) -> Any:
 
 
 def _json_default(value: Any) -> Any:
-    """What `audit.services.jsonable` makes of values JSON has no type for."""
-    from tidycrm.audit.services import jsonable
-
+    """What `jsonable` makes of values JSON has no type for."""
     if isinstance(value, set | frozenset):
         return list(value)
     converted = jsonable(value)
