@@ -193,9 +193,11 @@ def explain(sql: str, params: list[Any]) -> str:
 
 def measure(db: str, requests: int, seed: int, note: str = "") -> dict[str, Any]:
     common.setup(db)
+    # Load the app as the server does: tidycrm.wsgi builds it and freezes start-up objects.
     from django.conf import settings
     from django.test import Client
 
+    import tidycrm.wsgi  # noqa: F401
     from tidycrm.accounts.models import User
     from tidycrm.accounts.services import issue_api_token
     from tidycrm.companies.models import Company
