@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Model
 from ninja import Schema
 
 from tidycrm.audit.models import ChangeRecord
+from tidycrm.audit.selectors import history_for
+from tidycrm.core.pagination import paginate
 
 
 class ChangeOut(Schema):
@@ -37,4 +40,14 @@ def change_out(record: ChangeRecord) -> dict[str, Any]:
         "at": record.at,
         "changes": record.changes or {},
         "source": record.source or {},
+    }
+
+
+def history_page(record: Model, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A record's field-level changes, newest first, one keyset page."""
+    page = paginate(history_for(record), ["-at", "-id"], limit, cursor)
+    return {
+        "items": [change_out(c) for c in page.items],
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
     }

@@ -10,8 +10,7 @@ from ninja import Query, Router, Status
 
 from tidycrm.accounts.api import current_user
 from tidycrm.audit.choices import Channel
-from tidycrm.audit.schemas import ChangePage, change_out
-from tidycrm.audit.selectors import history_for
+from tidycrm.audit.schemas import ChangePage, history_page
 from tidycrm.companies.filters import CompanyFilter
 from tidycrm.companies.models import Company
 from tidycrm.companies.schemas import (
@@ -161,9 +160,4 @@ def company_history(
 ) -> dict[str, Any]:
     """Field-level changes, newest first: who, when, through which channel, before and after."""
     company = get_company(current_user(request), company_id)
-    page = paginate(history_for(company), ["-at", "-id"], params.limit, params.cursor)
-    return {
-        "items": [change_out(c) for c in page.items],
-        "next_cursor": page.next_cursor,
-        "previous_cursor": page.previous_cursor,
-    }
+    return history_page(company, params.limit, params.cursor)

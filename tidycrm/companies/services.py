@@ -171,20 +171,14 @@ def standardise(
         draft.errors.update(errors)
         checker.apply(issues)
     if "phones" in data:
-        rows, errors, issues = standardise_phones(data["phones"], region or _default_region(actor))
+        rows, errors, issues = standardise_phones(
+            data["phones"], steps.phone_region(region or "", actor)
+        )
         draft.children["phones"] = rows
         draft.errors.update(errors)
         checker.apply(issues)
     checker.finish(None if instance is None else instance.data_flags, data)
     return draft
-
-
-def _default_region(actor: User | None) -> str:
-    from django.conf import settings
-
-    return (
-        actor.default_region if actor and actor.default_region else None
-    ) or settings.TIDYCRM_DEFAULT_REGION
 
 
 def _parent(value: Any, actor: User | None, instance: Company | None, draft: Draft) -> None:

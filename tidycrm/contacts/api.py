@@ -10,8 +10,7 @@ from ninja import Query, Router, Status
 
 from tidycrm.accounts.api import current_user
 from tidycrm.audit.choices import Channel
-from tidycrm.audit.schemas import ChangePage, change_out
-from tidycrm.audit.selectors import history_for
+from tidycrm.audit.schemas import ChangePage, history_page
 from tidycrm.contacts.filters import ContactFilter
 from tidycrm.contacts.models import Affiliation, Contact
 from tidycrm.contacts.schemas import (
@@ -208,9 +207,4 @@ def contact_history(
 ) -> dict[str, Any]:
     """Field-level changes, newest first: who, when, through which channel, before and after."""
     contact = get_contact(current_user(request), contact_id)
-    page = paginate(history_for(contact), ["-at", "-id"], params.limit, params.cursor)
-    return {
-        "items": [change_out(c) for c in page.items],
-        "next_cursor": page.next_cursor,
-        "previous_cursor": page.previous_cursor,
-    }
+    return history_page(contact, params.limit, params.cursor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
@@ -95,6 +96,13 @@ class Lookups:
         if record_type not in self.definitions:
             self.definitions[record_type] = definitions_for(record_type)
         return self.definitions[record_type]
+
+
+def phone_region(country: str, actor: User | None) -> str:
+    """Region for numbers typed without a country code: the record's (or its address's)
+    country, else the user's, else the organisation's."""
+    user_region = actor.default_region if actor is not None else ""
+    return country or user_region or settings.TIDYCRM_DEFAULT_REGION
 
 
 def ownership(

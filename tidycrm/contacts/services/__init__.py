@@ -8,7 +8,7 @@
 """
 
 from tidycrm.contacts.services.bulk import BulkResult, save_contacts_bulk
-from tidycrm.contacts.services.standardise import FIELDS, default_region, standardise
+from tidycrm.contacts.services.standardise import FIELDS, standardise
 from tidycrm.contacts.services.tokens import contact_tokens, refresh_search_tokens
 from tidycrm.contacts.services.write import delete_contact, save_contact
 
@@ -16,7 +16,6 @@ __all__ = [
     "FIELDS",
     "BulkResult",
     "contact_tokens",
-    "default_region",
     "delete_contact",
     "refresh_search_tokens",
     "save_contact",

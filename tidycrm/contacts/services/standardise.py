@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import astuple
 from typing import Any
 
-from django.conf import settings
-
 from tidycrm.accounts.models import User
 from tidycrm.companies.models import Company
 from tidycrm.contacts.choices import LeadSource, LeadStatus, LifecycleStage
@@ -299,10 +297,6 @@ def _affiliations(value: Any, actor: User | None, draft: Draft, lookups: steps.L
     draft.children["companies"] = rows
 
 
-def default_region(country: str, actor: User | None) -> str:
-    return country or (actor.default_region if actor else "") or settings.TIDYCRM_DEFAULT_REGION
-
-
 def standardise(
     data: Mapping[str, Any],
     *,
@@ -340,7 +334,7 @@ def standardise(
         address_country = next(
             (a["country"] for a in draft.children.get("addresses", []) if a["country"]), ""
         )
-        region = default_region(country or address_country, actor)
+        region = steps.phone_region(country or address_country, actor)
         draft.children["phones"], errors, issues = standardise_phones(data["phones"], region)
         draft.errors.update(errors)
         checker.apply(issues)
