@@ -56,6 +56,9 @@ api.add_router("/contacts", contacts_router)
 api.add_router("/companies", companies_router)
 api.add_router("/imports", imports_router)
 api.add_router("/exports", "tidycrm.intake.export_api.router")
+# Routers below declare their full paths (e.g. "/deals", "/pipelines").
+for _module in ("dedupe", "lists", "deals", "activities", "segments", "reports"):
+    api.add_router("/", f"tidycrm.{_module}.api.router")
 
 
 def _error(

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tidycrm.dedupe.cli import app as duplicates_app
 from tidycrm.intake.cli import import_command, revert_command
 
 app = typer.Typer(
@@ -390,6 +391,7 @@ for command in (serve, worker, migrate, createuser, demo, check, export):
     app.command()(command)
 app.command("import")(import_command)
 app.command("import-revert")(revert_command)
+app.add_typer(duplicates_app, name="duplicates")
 
 
 def main() -> None:

@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "tidycrm.companies",
     "tidycrm.contacts",
     "tidycrm.intake",
+    "tidycrm.dedupe",
+    "tidycrm.lists",
+    "tidycrm.deals",
+    "tidycrm.activities",
+    "tidycrm.segments",
+    "tidycrm.reports",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tidycrm.core.context_processors.navigation",
             ],
         },
     },

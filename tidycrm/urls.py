@@ -12,6 +12,12 @@ urlpatterns = [
     path("companies/", include("tidycrm.companies.urls")),
     path("export/", include("tidycrm.intake.export_urls")),
     path("imports/", include("tidycrm.intake.urls")),
+    path("duplicates/", include("tidycrm.dedupe.urls")),
+    path("lists/", include("tidycrm.lists.urls")),
+    path("deals/", include("tidycrm.deals.urls")),
+    path("activities/", include("tidycrm.activities.urls")),
+    path("segments/", include("tidycrm.segments.urls")),
+    path("reports/", include("tidycrm.reports.urls")),
     path("", include("tidycrm.contacts.urls")),
 ]
 

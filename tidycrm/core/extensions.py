@@ -1,0 +1,55 @@
+"""Extension points of the web UI: higher apps add themselves to the main navigation and to the
+detail pages of lower apps' records without the lower apps importing them.
+
+An app declares them as class attributes of its AppConfig:
+
+    class DealsConfig(AppConfig):
+        nav_items = (NavItem("Deals", "deals:list", order=30),)
+        record_panels = (RecordPanel("contact", "deals:contact_panel", order=20),)
+
+A record panel's URL takes the record's primary key and returns an HTML fragment; the detail
+page loads it with htmx when the page opens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 100
+
+    @property
+    def section(self) -> str:
+        """The URL namespace whose pages mark this item as current."""
+        return self.url_name.partition(":")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPanel:
+    record: str  # "contact", "company", "deal", ...
+    url_name: str  # reversed with the record's pk
+    order: int = 100
+
+
+@cache
+def nav_items() -> tuple[NavItem, ...]:
+    found = [item for config in apps.get_app_configs() for item in getattr(config, "nav_items", ())]
+    return tuple(sorted(found, key=lambda item: item.order))
+
+
+@cache
+def record_panels(record: str) -> tuple[RecordPanel, ...]:
+    found = [
+        panel
+        for config in apps.get_app_configs()
+        for panel in getattr(config, "record_panels", ())
+        if panel.record == record
+    ]
+    return tuple(sorted(found, key=lambda panel: panel.order))

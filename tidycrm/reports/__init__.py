@@ -1,0 +1,1 @@
+"""TidyCRM reports."""
