@@ -136,6 +136,21 @@ class ActivityCompany(models.Model):
         return f"activity {self.activity_id} - company {self.company_id}"
 
 
+class ActivityDeal(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deal_links")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["deal", "at", "activity"], name="activity_deal_at")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "deal"], name="activity_deal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} - deal {self.deal_id}"
+
+
 class Notification(models.Model):
     """One in-app notification. `key` makes producers idempotent: a periodic check that runs
     twice (restart, two workers) inserts the same (user, key) once."""
@@ -171,6 +186,9 @@ class StaleRule(models.Model):
 
     scope = models.CharField(max_length=16, choices=StaleScope.choices)
     lifecycle_stage = models.CharField(max_length=24, blank=True)
+    stage = models.ForeignKey(
+        "deals.Stage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     days = models.PositiveIntegerField()
     is_active = models.BooleanField(default=True)
 
@@ -180,7 +198,10 @@ class StaleRule(models.Model):
                 fields=["lifecycle_stage"],
                 condition=Q(scope="lifecycle"),
                 name="stale_rule_lifecycle_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["stage"], condition=Q(scope="deal_stage"), name="stale_rule_stage_once"
+            ),
         ]
 
     def __str__(self) -> str:
