@@ -113,7 +113,7 @@ def standardise_phones(
         if len(raw) > 64:
             errors[f"{where}.number"] = ["is longer than 64 characters."]
             continue
-        result = standardise_phone(raw, default_region)
+        result = standardise_phone(raw, default_region, display=False)
         extension = result.extras.get("extension", "")[:16]
         identity = (result.value or raw, extension)
         if identity in seen:

@@ -22,8 +22,12 @@ _TYPE_NAMES = {
 }
 
 
-def standardise_phone(raw: str, default_region: str | None = None) -> Standardised[str]:
-    """Return E.164 as value; extras carry extension, national/international display and type."""
+def standardise_phone(
+    raw: str, default_region: str | None = None, *, display: bool = True
+) -> Standardised[str]:
+    """Return E.164 as value; extras carry extension, national number and type, and with
+    `display` the national and international forms and the number's region (the bulk door
+    stores none of these, and formatting costs as much as parsing)."""
     text = clean(raw)
     if not text:
         return Standardised(raw=raw, value=None, problems=["is empty."])
@@ -31,19 +35,24 @@ def standardise_phone(raw: str, default_region: str | None = None) -> Standardis
         number = phonenumbers.parse(text, (default_region or "").upper() or None)
     except NumberParseException as exc:
         return Standardised(raw=raw, value=None, problems=[f"is not a phone number ({exc._msg})."])
-    if not phonenumbers.is_valid_number(number):
+    # is_valid_number is exactly "the number's type is known" (both match the national number
+    # against the region's patterns): ask once for the type instead of twice.
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
         return Standardised(raw=raw, value=None, problems=["is not a valid phone number."])
+    extras = {
+        "extension": number.extension or "",
+        "type": _TYPE_NAMES.get(kind, "unknown"),
+        "national_number": str(number.national_number),
+    }
+    if display:
+        extras["national"] = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        extras["international"] = phonenumbers.format_number(
+            number, PhoneNumberFormat.INTERNATIONAL
+        )
+        extras["region"] = phonenumbers.region_code_for_number(number) or ""
     return Standardised(
-        raw=raw,
-        value=phonenumbers.format_number(number, PhoneNumberFormat.E164),
-        extras={
-            "extension": number.extension or "",
-            "national": phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
-            "international": phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
-            "type": _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown"),
-            "national_number": str(number.national_number),
-            "region": phonenumbers.region_code_for_number(number) or "",
-        },
+        raw=raw, value=phonenumbers.format_number(number, PhoneNumberFormat.E164), extras=extras
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Letters that accent-stripping does not reduce to ASCII but people type without the mark.
 _FOLD_MAP = str.maketrans(
@@ -38,6 +39,7 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """A search key: İstanbul, istanbul, ISTANBUL and Istanbul all fold to "istanbul".
 
@@ -67,6 +69,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded words of a text, punctuation treated as a separator (O'Neil -> o, neil, oneil)."""
+    return list(_tokens(text))
+
+
+# Names, cities and company names repeat across a file's rows: fold each text once.
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
     words: list[str] = []
     current: list[str] = []
@@ -81,4 +89,4 @@ def tokens(text: str) -> list[str]:
     joined = "".join(words)
     if len(words) > 1 and "'" in folded and joined not in words:
         words.append(joined)
-    return words
+    return tuple(words)

@@ -118,3 +118,50 @@ def test_phone_round_trips_through_its_displays(text, region):
         for shown in ("national", "international"):
             again = standardise_phone(result.extras[shown], result.extras["region"] or region)
             assert again.value == result.value
+
+
+EMAIL_LIKE = st.one_of(
+    st.emails(),
+    st.text(alphabet="abcXYZ09.-_+@'!#ü", max_size=40),
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.text(alphabet="abZ9.-_+", max_size=70),
+        st.sampled_from(["gmail.com", "Example.ORG", "xn--mnchen-3ya.de", "a..b", "-x.com", "b"]),
+    ),
+)
+
+
+@given(EMAIL_LIKE)
+def test_email_fast_path_agrees_with_the_library(text):
+    """The remembered domain check gives what email-validator gives for the whole address."""
+    from email_validator import EmailNotValidError
+
+    from tidycrm.hygiene import emails
+
+    def outcome(check):
+        try:
+            return check(text, False)
+        except EmailNotValidError as exc:
+            return str(exc)
+
+    assert outcome(emails._validated) == outcome(emails._validated_in_full)
+
+
+@given(
+    st.text(alphabet="0123456789 +-()", min_size=1, max_size=20),
+    st.sampled_from(["US", "DE", "TR", "KR", "GB", "IN", ""]),
+)
+def test_phone_without_display_agrees_with_validity(text, region):
+    """The one type look-up decides validity exactly as phonenumbers.is_valid_number does."""
+    import phonenumbers
+
+    result = standardise_phone(text, region, display=False)
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        assert result.value is None
+        return
+    assert (result.value is not None) == phonenumbers.is_valid_number(number)
+    if result.value is not None:
+        assert "national" not in result.extras
+        assert standardise_phone(text, region).value == result.value
