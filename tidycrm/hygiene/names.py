@@ -4,7 +4,7 @@ that suit each script."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 from nameparser import HumanName
@@ -168,6 +168,8 @@ def _case_word(word: str, turkish: bool, first: bool) -> str:
 
 def needs_casing(text: str) -> bool:
     """True when every cased letter is lower-case, or every one is upper-case."""
+    if text.isascii():  # no ß, no title-case letters: the string methods say the same
+        return text.islower() or text.isupper()
     # ß has no everyday capital: "STRAßE" is upper-case writing.
     cased = [ch for ch in text if (ch.isupper() or ch.islower()) and ch != "ß"]
     if not cased:
@@ -250,7 +252,8 @@ def split_name(raw: str, *, country: str = "", case: bool = True) -> NameParts:
 def case_parts(parts: NameParts, *, country: str = "") -> NameParts:
     """Casing per part when the name as a whole was typed all-lower or ALL-CAPS ("Jean DUPONT"
     is a choice, left alone); particles in a family name stay lower-case after a given name."""
-    if not needs_casing(" ".join(astuple(parts))):
+    whole = (parts.honorific, parts.given, parts.middle, parts.family, parts.suffix)
+    if not needs_casing(" ".join(whole)):
         return parts
     if any(ch in _TURKISH_LETTERS for ch in parts.given + parts.middle + parts.family):
         country = "TR"

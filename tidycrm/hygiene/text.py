@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -72,10 +73,15 @@ def tokens(text: str) -> list[str]:
     return list(_tokens(text))
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 # Names, cities and company names repeat across a file's rows: fold each text once.
 @lru_cache(maxsize=65536)
 def _tokens(text: str) -> tuple[str, ...]:
     folded = fold(text)
+    if folded.isascii() and "'" not in folded:  # letters and digits are [a-z0-9] once folded
+        return tuple(_ASCII_WORD.findall(folded))
     words: list[str] = []
     current: list[str] = []
     for ch in folded:
