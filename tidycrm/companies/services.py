@@ -217,6 +217,10 @@ def _refresh_tokens(company: Company) -> None:
     steps.refresh_tokens(CompanySearchToken, "company", company, words)
 
 
+# Public for merges and unmerges (dedupe), which move a company's rows and rebuild its tokens.
+refresh_search_tokens = _refresh_tokens
+
+
 def _same_name(draft: Draft, actor: User | None, exclude_id: int | None) -> list[str]:
     """Companies whose name key matches ("ACME, Inc." and "Acme Incorporated")."""
     key = draft.fields.get("name_key")
