@@ -22,14 +22,13 @@ from django.utils import timezone
 
 from tidycrm.accounts.models import User
 from tidycrm.audit.choices import Channel
-from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact, ContactEmail
 from tidycrm.contacts.services import save_contact, save_contacts_bulk, standardise
 from tidycrm.core.exceptions import DomainError
 from tidycrm.core.jobs import FINISHED, JobCancelled, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
 from tidycrm.hygiene.text import clean
-from tidycrm.intake import ledger
+from tidycrm.intake import companies, ledger
 from tidycrm.intake.choices import Mode, RecordAction, Stage
 from tidycrm.intake.formats.rows import contact_row_data
 from tidycrm.intake.formats.spreadsheet import unescape_cell
@@ -61,6 +60,7 @@ class Item:
     errors: dict[str, list[str]] = field(default_factory=dict)
     key: Any = None
     match_id: int | None = None
+    company_id: int | None = None
 
 
 @dataclass
@@ -276,54 +276,48 @@ def _check(
     out.updated += len(later)
 
 
-def _company_id(ctx: Context, name: str, item: Item, out: Outcome) -> int | None:
-    from tidycrm.companies.services import save_company
-
-    key = clean(name).casefold()
-    if key in ctx.companies:
-        return ctx.companies[key]
-    companies = Company.objects.all()
-    if ctx.actor:
-        from tidycrm.accounts.selectors import visible
-
-        companies = visible(companies, ctx.actor)
-    pk = companies.filter(name__iexact=clean(name)).values_list("pk", flat=True).first()
-    if pk is None:
-        try:
-            with transaction.atomic():
-                saved = save_company(
-                    {"name": name},
-                    actor=ctx.actor,
-                    channel=Channel.IMPORT,
-                    source=ctx.source(item.row),
-                )
-        except DomainError as exc:
-            item.errors["company"] = [exc.message]
-            return None
-        pk = saved.record.pk
+def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
+    """Each item's company id in `item.company_id`: found or created for the whole chunk."""
+    wanted: dict[str, companies.Wanted] = {}
+    for item in items:
+        key = companies.name_key(item.company) if item.company else ""
+        if not key or key in ctx.companies:
+            continue
+        entry = wanted.setdefault(
+            key, companies.Wanted(clean(item.company), source=ctx.source(item.row))
+        )
+        entry.domain = entry.domain or companies.work_domain(item.data.get("emails") or ())
+    resolved = companies.resolve(wanted, actor=ctx.actor)
+    ctx.companies.update(resolved.ids)
+    for key, pk in resolved.created.items():
+        row = wanted[key].source or {}
         out.records.append(
             ImportRecord(
                 batch=ctx.imp,
-                row_number=item.row.number,
+                row_number=int(row.get("row", 0)),
                 action=RecordAction.COMPANY,
                 company_id=pk,
             )
         )
-    ctx.companies[key] = pk
-    return pk
+    for item in items:
+        if item.company:
+            key = companies.name_key(item.company)
+            if key in resolved.errors:
+                item.errors.update(resolved.errors[key])
+            item.company_id = ctx.companies.get(key)
 
 
 def _write(
     ctx: Context, creates: list[Item], updates: list[Item], later: list[Item], out: Outcome
 ) -> None:
+    _link_companies(ctx, creates, out)
     ready: list[Item] = []
     for item in creates:
         if item.company:
-            company_id = _company_id(ctx, item.company, item, out)
-            if company_id is None:
+            if item.company_id is None:
                 continue
             job_title = item.data.get("job_title", "")
-            item.data["companies"] = [{"company_id": company_id, "job_title": job_title}]
+            item.data["companies"] = [{"company_id": item.company_id, "job_title": job_title}]
         ready.append(item)
     result = save_contacts_bulk(
         [i.data for i in ready],
@@ -358,10 +352,11 @@ def _write(
 def _update(ctx: Context, item: Item, out: Outcome) -> None:
     assert item.match_id is not None
     contact = Contact.objects.get(pk=item.match_id)
-    company_id = _company_id(ctx, item.company, item, out) if item.company else None
+    if item.company:
+        _link_companies(ctx, [item], out)
     if item.errors:
         return
-    payload = ledger.merge_for_update(contact, item.data, company_id)
+    payload = ledger.merge_for_update(contact, item.data, item.company_id)
     if not payload:
         out.unchanged += 1
         return
