@@ -25,10 +25,10 @@ class Priority(models.TextChoices):
 
 # Which optional fields each kind uses; the services refuse the others with a field error.
 KIND_FIELDS: dict[str, frozenset[str]] = {
-    Kind.CALL: frozenset({"direction", "outcome", "duration_seconds"}),
+    Kind.CALL: frozenset({"direction", "outcome_id", "duration_seconds"}),
     Kind.EMAIL: frozenset({"direction"}),
     Kind.CONVERSATION: frozenset({"direction", "duration_seconds"}),
-    Kind.MEETING: frozenset({"ends_at", "location", "video_url", "attendee_ids", "outcome"}),
+    Kind.MEETING: frozenset({"ends_at", "location", "video_url", "attendee_ids", "outcome_id"}),
     Kind.NOTE: frozenset(),
     Kind.TASK: frozenset({"due_at", "priority", "assignee_id", "remind_at"}),
 }
