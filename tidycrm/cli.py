@@ -217,6 +217,9 @@ def worker() -> None:
 
     for import_id in resume_stalled():  # a crashed worker's imports go on from their checkpoint
         console.print(f"Resuming import #{import_id}.")
+    from tidycrm.core.schedule import start_in_background
+
+    start_in_background()  # periodic jobs (reminders, alerts) run beside the task queue
     call_command("db_worker", reload=False)
 
 
