@@ -250,3 +250,19 @@ def test_broken_file_mid_way_keeps_valid_rows_when_skipping(admin, run_file, set
     assert imp.stage == Stage.FAILED
     assert "quote" in imp.job.error
     assert Contact.objects.count() == 6
+
+
+def test_a_row_repeated_as_is_is_unchanged_and_a_changed_one_updates(admin, run_file):
+    content = (
+        "external_id,first_name,last_name,job_title\n"
+        "R1,Rita,Moreno,Actor\n"
+        "R1,Rita,Moreno,Actor\n"
+        "R2,Sam,Cole,Chef\n"
+        "R2,Sam,Cole,Head chef\n"
+    )
+    imp = run_file("repeats.csv", content, admin)
+    assert imp.job.result["created"] == 2
+    assert imp.job.result["unchanged"] == 1
+    assert imp.job.result["updated"] == 1
+    assert Contact.objects.get(external_id="R2").job_title == "Head chef"
+    assert Contact.objects.filter(external_id="R1").count() == 1
