@@ -139,3 +139,44 @@ class ContactSearchToken(SearchTokenBase):
 
     class Meta:
         indexes = [models.Index(fields=["token", "contact"], name="contact_token")]
+
+
+class ContactMatchKey(models.Model):
+    """A blocking key of a contact (tidycrm.matching): contacts sharing a key are the only
+    candidates a duplicate check scores, so a check reads a few index entries, never the table."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "contact"], name="contact_match_key"),
+            models.Index(fields=["contact"], name="contact_match_key_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.contact_id}"
+
+
+class AliasKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone"
+    EXTERNAL_ID = "external_id", "External id"
+
+
+class ContactAlias(models.Model):
+    """An identifier of a contact that was merged into this one: a later import, API call or
+    form carrying it finds this contact instead of re-creating the duplicate."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="aliases")
+    kind = models.CharField(max_length=16, choices=AliasKind.choices)
+    # The look-up form: external id as stored, e-mail key (case-folded), phone E.164.
+    value = models.CharField(max_length=320)
+    # The merge that made the alias (dedupe.Merge); unmerge removes it again.
+    merge_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="contact_alias_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.value} -> {self.contact_id}"
