@@ -1,0 +1,194 @@
+"""Blocking: which pairs of records are worth comparing.
+
+`person_blocking_keys` gives the short keys a database stores per record (two records are
+candidates when they share one). `candidate_pairs` does the same for a whole table with arrays:
+records sorted by key, each paired with its next `window` neighbours inside the same key, so a
+small block gives all its pairs and a huge one (a switchboard number) only pairs of neighbours
+in name order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from tidycrm.hygiene.companies import company_name_key
+from tidycrm.matching.features import (
+    IntArray,
+    Table,
+    _email_parts,
+    phone_key,
+    place_key,
+)
+from tidycrm.matching.names import nickname_roots, person_name_keys, phonetic
+from tidycrm.matching.records import CompanyRecord, PersonRecord
+
+MAX_KEY = 64
+
+
+def _short(key: str) -> str:
+    return key[:MAX_KEY]
+
+
+def person_blocking_keys(record: PersonRecord) -> frozenset[str]:
+    given, family = person_name_keys(
+        record.given_name, record.family_name, record.full_name, record.country
+    )
+    keys: set[str] = set()
+    for address in record.emails:
+        email = _email_parts(address)[0]
+        if email:
+            keys.add("e:" + email)
+    for raw in record.phones:
+        phone = phone_key(raw)
+        if phone:
+            keys.add("p:" + phone[-9:])
+    roots = nickname_roots(given)
+    if family:
+        for root in roots:
+            keys.add(f"n:{family}|{root}")
+        if given:
+            keys.add("s:" + "|".join(sorted((given, family))))
+        keys.add(f"f:{phonetic(family)}|{given[:1]}")
+    postcode = place_key(record.postal_code)
+    for root in roots:
+        if postcode:
+            keys.add(f"g:{root}|{postcode}")
+    if record.birth_date:
+        keys.add(f"b:{record.birth_date.strip()}|{family[:1]}")
+        keys.add(f"d:{record.birth_date.strip()}|{given[:1]}")
+    for name, value in sorted(record.extra.items()):
+        if value.strip():
+            keys.add(f"x:{name}:{value.strip().casefold()}")
+    return frozenset(_short(k) for k in keys)
+
+
+def company_blocking_keys(record: CompanyRecord) -> frozenset[str]:
+    keys: set[str] = set()
+    name = company_name_key(record.name)
+    if name:
+        keys.add("c:" + name)
+        keys.add("w:" + name.split(" ", 1)[0])
+    for domain in record.domains:
+        if domain.strip():
+            keys.add("d:" + domain.strip().casefold())
+    for raw in record.phones:
+        phone = phone_key(raw)
+        if phone:
+            keys.add("p:" + phone[-9:])
+    return frozenset(_short(k) for k in keys)
+
+
+# ---- whole-table candidate pairs -------------------------------------------------------------
+
+
+def _combine(*parts: IntArray) -> IntArray:
+    """One int64 key from several code columns (-1 anywhere gives -1)."""
+    key = np.zeros(len(parts[0]), dtype=np.int64)
+    bad = np.zeros(len(parts[0]), dtype=bool)
+    for part in parts:
+        width = int(part.max()) + 2 if len(part) else 1
+        key = key * width + (part + 1)
+        bad |= part < 0
+    key[bad] = -1
+    return key
+
+
+def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
+    """The blocking keys of `person_blocking_keys` as code columns, each with the comparisons
+    it forces to agree (training leaves those out when it learns from the key's pairs)."""
+    c = table.columns
+    for slot in range(c["email"].shape[1]):
+        yield "email", c["email"][:, slot]
+    for slot in range(c["phone"].shape[1]):
+        yield "phone", c["tail"][:, slot]
+    roots = _root_codes(table)
+    yield "given_name family_name", _combine(c["family"], roots)
+    given_family = np.sort(np.stack([c["given"], c["family"]]), axis=0)
+    yield "given_name family_name", _combine(given_family[0], given_family[1])
+    yield "family_name", _combine(c["phon"], _initial_codes(table))
+    yield "given_name address", _combine(roots, c["postcode"])
+    if (c["birth"] >= 0).any():
+        yield "birth_date", _combine(c["birth"], _initial_codes(table, "family"))
+        yield "birth_date", _combine(c["birth"], _initial_codes(table))
+    for name, column in c.items():
+        if name.startswith("x:"):
+            yield name, column
+
+
+def company_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
+    c = table.columns
+    yield "name", c["company"]
+    for slot in range(c["domain"].shape[1]):
+        yield "domain", c["domain"][:, slot]
+    for slot in range(c["phone"].shape[1]):
+        yield "phone", c["tail"][:, slot]
+    yield "name address", _combine(_first_word_codes(table), c["city"])
+
+
+def _root_codes(table: Table) -> IntArray:
+    """One nickname root per given name (the alphabetically first), as a code."""
+    if "root" not in table.derived:
+        strings = table.strings("given")
+        index: dict[str, int] = {}
+        codes = [index.setdefault(min(nickname_roots(s)), len(index)) if s else -1 for s in strings]
+        table.derived["root"] = np.asarray(codes, dtype=np.int64)
+    return table.derived["root"][table.columns["given"]]
+
+
+def _initial_codes(table: Table, column: str = "given") -> IntArray:
+    key = "initial:" + column
+    if key not in table.derived:
+        strings = table.strings(column)
+        table.derived[key] = np.fromiter(
+            (ord(s[0]) if s else -1 for s in strings), dtype=np.int64, count=len(strings)
+        )
+    return table.derived[key][table.columns[column]]
+
+
+def _first_word_codes(table: Table) -> IntArray:
+    if "first_word" not in table.derived:
+        strings = table.strings("company")
+        index: dict[str, int] = {}
+        codes = [index.setdefault(s.split(" ", 1)[0], len(index)) if s else -1 for s in strings]
+        table.derived["first_word"] = np.asarray(codes, dtype=np.int64)
+    return table.derived["first_word"][table.columns["company"]]
+
+
+def _order_key(table: Table) -> IntArray:
+    """Records in name order, so neighbours inside a huge block are similar people."""
+    if "family" in table.columns:
+        strings = table.strings("family")
+        rank = np.argsort(np.argsort(strings[:-1].astype(str))) if len(strings) > 1 else None
+        if rank is not None:
+            ranks = np.append(rank, -1)
+            return ranks[table.columns["family"]]
+    return np.zeros(len(table), dtype=np.int64)
+
+
+def candidate_pairs(
+    table: Table, columns: Iterable[tuple[str, IntArray]], *, window: int = 40
+) -> IntArray:
+    """Unique pairs (i < j) as an (n, 2) array of rows sharing a key of any column."""
+    n = len(table)
+    order_key = _order_key(table)
+    found: list[IntArray] = []
+    for _, key in columns:
+        rows = np.flatnonzero(key >= 0)
+        if len(rows) < 2:
+            continue
+        order = np.lexsort((order_key[rows], key[rows]))
+        rows, keys = rows[order], key[rows][order]
+        for step in range(1, min(window, len(rows) - 1) + 1):
+            same = np.flatnonzero(keys[step:] == keys[:-step])
+            if len(same) == 0:
+                break
+            a, b = rows[same], rows[same + step]
+            found.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    pairs: IntArray = np.stack([codes // n, codes % n], axis=1)
+    distinct: IntArray = pairs[pairs[:, 0] != pairs[:, 1]]
+    return distinct

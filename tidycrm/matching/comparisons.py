@@ -1,0 +1,305 @@
+"""Comparison levels for record pairs, computed on whole arrays of pairs at once.
+
+Each comparison turns pairs (i, j) of a `Table` into one level per pair: 0 is "missing" (a value
+absent on either side: no evidence either way), then levels from the strongest agreement to
+"different". Levels listed in `TF_LEVELS` are exact agreements on one value; their weight is
+adjusted by how many records share that value (`Levels.value`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+from tidycrm.matching.features import IntArray, Table
+from tidycrm.matching.names import are_nicknames
+
+_WORKERS = 2
+
+
+@dataclass
+class Levels:
+    level: NDArray[np.int8]
+    value: IntArray  # the shared value's code for exact levels (its frequency matters), else -1
+    column: str = ""  # the column whose counts `value` refers to
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    levels: tuple[str, ...]  # level names; index 0 is always "missing"
+    compute: Callable[[Table, IntArray, IntArray], Levels]
+    tf_levels: frozenset[int] = frozenset()  # levels whose weight follows the value's frequency
+
+
+def similarity(table: Table, column: str, a: IntArray, b: IntArray) -> NDArray[np.float64]:
+    """Jaro-Winkler similarity of the codes' strings, pair by pair (computed in C)."""
+    if len(a) == 0:
+        return np.zeros(0)
+    strings = table.strings(column)
+    return np.asarray(
+        process.cpdist(
+            list(strings[a]),
+            list(strings[b]),
+            scorer=JaroWinkler.normalized_similarity,
+            workers=_WORKERS,
+        ),
+        dtype=np.float64,
+    )
+
+
+def _select(conditions: list[NDArray[np.bool_]], missing: NDArray[np.bool_]) -> NDArray[np.int8]:
+    """Level = 1 + index of the first true condition; len+1 ("different") if none; 0 if missing."""
+    out = np.full(missing.shape, len(conditions) + 1, dtype=np.int8)
+    for index in range(len(conditions) - 1, -1, -1):
+        out[conditions[index]] = index + 1
+    out[missing] = 0
+    return out
+
+
+def _multi_equal(a: IntArray, b: IntArray) -> tuple[NDArray[np.bool_], IntArray]:
+    """Rows of slot codes (n, SLOTS): does any value of a equal any value of b, and which."""
+    same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
+    found = same.any(axis=(1, 2))
+    code = np.where(same.any(axis=2), a, -1).max(axis=1)
+    return found, code
+
+
+def _names(table: Table, i: IntArray, j: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Given and family codes of both sides, b's parts swapped where that fits far better
+    ("Kim Minjun" typed as given "Kim", family "Minjun")."""
+    key = ("names", id(i), id(j))
+    if key in table.scratch:
+        return table.scratch[key]  # type: ignore[return-value]
+    g, f = table.columns["given"], table.columns["family"]
+    ga, fa, gb, fb = g[i], f[i], g[j], f[j]
+    straight = similarity(table, "given", ga, gb) + similarity(table, "family", fa, fb)
+    crossed = similarity(table, "given", ga, fb) + similarity(table, "family", fa, gb)
+    swap = (crossed > straight + 0.25) & (ga >= 0) & (fa >= 0) & (gb >= 0) & (fb >= 0)
+    given_a, given_b = ga.copy(), np.where(swap, fb, gb)
+    family_a, family_b = fa.copy(), np.where(swap, gb, fb)
+    rows = np.flatnonzero(swap)
+    if len(rows):
+        # Which crossed pair plays "given" must not depend on which record comes first:
+        # the pair with the smaller text does.
+        strings = table.strings("given")
+        x = _sorted_texts(strings[ga[rows]], strings[fb[rows]])
+        y = _sorted_texts(strings[fa[rows]], strings[gb[rows]])
+        flip = rows[y < x]
+        given_a[flip], family_a[flip] = fa[flip], ga[flip]
+        given_b[flip], family_b[flip] = gb[flip], fb[flip]
+    found = (given_a, family_a, given_b, family_b)
+    table.scratch[key] = found
+    return found
+
+
+def _sorted_texts(a: NDArray[np.object_], b: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Each pair of texts as one string, smaller first, for an order-free comparison."""
+    return np.array(
+        [f"{min(x, y)}\x00{max(x, y)}" for x, y in zip(a, b, strict=True)], dtype=object
+    )
+
+
+def _initials(table: Table) -> tuple[IntArray, IntArray]:
+    """Per name code: a code of its first letter, and its length."""
+    if "initial" not in table.derived:
+        strings = table.strings("given")
+        table.derived["initial"] = np.fromiter(
+            (ord(s[0]) if s else -1 for s in strings), dtype=np.int64, count=len(strings)
+        )
+        table.derived["length"] = np.fromiter(
+            (len(s) for s in strings), dtype=np.int64, count=len(strings)
+        )
+    return table.derived["initial"], table.derived["length"]
+
+
+def _given(table: Table, i: IntArray, j: IntArray) -> Levels:
+    ga, _, gb, _ = _names(table, i, j)
+    exact = ga == gb
+    sim = similarity(table, "given", ga, gb)
+    strings = table.strings("given")
+    nick = np.zeros(len(i), dtype=bool)
+    candidates = np.flatnonzero(~exact & (ga >= 0) & (gb >= 0) & (sim < 0.95))
+    if len(candidates):
+        pair_codes = ga[candidates] * (len(strings) + 1) + gb[candidates]
+        unique, inverse = np.unique(pair_codes, return_inverse=True)
+        width = len(strings) + 1
+        known = np.fromiter(
+            (are_nicknames(strings[c // width], strings[c % width]) for c in unique.tolist()),
+            dtype=bool,
+            count=len(unique),
+        )
+        nick[candidates] = known[inverse]
+    first, length = _initials(table)
+    initial = (first[ga] == first[gb]) & ((length[ga] == 1) | (length[gb] == 1))
+    level = _select([exact, sim >= 0.95, nick, sim >= 0.88, initial], (ga < 0) | (gb < 0))
+    return Levels(level, np.where(level == 1, ga, -1), "given")
+
+
+def _family(table: Table, i: IntArray, j: IntArray) -> Levels:
+    _, fa, _, fb = _names(table, i, j)
+    # phonetic codes are of the family names as entered: used only where no swap happened
+    phon = table.columns["phon"]
+    sim = similarity(table, "family", fa, fb)
+    family = table.columns["family"]
+    same_sound = (phon[i] == phon[j]) & (phon[i] >= 0) & (fa == family[i]) & (fb == family[j])
+    level = _select(
+        [fa == fb, sim >= 0.94, same_sound | (sim >= 0.88), sim >= 0.8], (fa < 0) | (fb < 0)
+    )
+    return Levels(level, np.where(level == 1, fa, -1), "family")
+
+
+def _email(table: Table, i: IntArray, j: IntArray) -> Levels:
+    e = table.columns["email"]
+    ea, eb = e[i], e[j]
+    same, code = _multi_equal(ea, eb)
+    role = table.flags.get("email_role", np.zeros(0, dtype=bool))
+    is_role = same & (role[np.maximum(code, 0)] if len(role) else False)
+    local = table.columns["email_local"]
+    same_local, _ = _multi_equal(local[i], local[j])
+    level = _select([same & ~is_role, is_role, same_local], (ea[:, 0] < 0) | (eb[:, 0] < 0))
+    return Levels(level, np.where((level == 1) | (level == 2), code, -1), "email")
+
+
+def _phone(table: Table, i: IntArray, j: IntArray) -> Levels:
+    p, t = table.columns["phone"], table.columns["tail"]
+    same, code = _multi_equal(p[i], p[j])
+    tail, _ = _multi_equal(t[i], t[j])
+    level = _select([same, tail], (p[i, 0] < 0) | (p[j, 0] < 0))
+    return Levels(level, np.where(level == 1, code, -1), "phone")
+
+
+def _company(table: Table, i: IntArray, j: IntArray) -> Levels:
+    c = table.columns["company"]
+    ca, cb = c[i], c[j]
+    sim = similarity(table, "company", ca, cb)
+    domain_same, _ = _multi_equal(table.columns["domain"][i], table.columns["domain"][j])
+    level = _select([ca == cb, (sim >= 0.9) | domain_same], (ca < 0) | (cb < 0))
+    return Levels(level, np.where(level == 1, ca, -1), "company")
+
+
+def _address(table: Table, i: IntArray, j: IntArray) -> Levels:
+    st, pc, ci = table.columns["street"], table.columns["postcode"], table.columns["city"]
+    same_pc = (pc[i] == pc[j]) & (pc[i] >= 0)
+    same_city = (ci[i] == ci[j]) & (ci[i] >= 0)
+    street_sim = similarity(table, "street", st[i], st[j])
+    street_ok = (st[i] >= 0) & (st[j] >= 0) & (street_sim >= 0.9)
+    place_known = ((pc[i] >= 0) & (pc[j] >= 0)) | ((ci[i] >= 0) & (ci[j] >= 0))
+    level = _select(
+        [street_ok & (same_pc | same_city), same_pc, same_city & ~((pc[i] >= 0) & (pc[j] >= 0))],
+        ~place_known,
+    )
+    return Levels(level, np.where(level == 2, pc[i], -1), "postcode")
+
+
+def _birth(table: Table, i: IntArray, j: IntArray) -> Levels:
+    b = table.columns["birth"]
+    ba, bb = b[i], b[j]
+    strings = table.strings("birth")
+    near = np.zeros(len(i), dtype=bool)
+    differ = np.flatnonzero((ba != bb) & (ba >= 0) & (bb >= 0))
+    if len(differ):
+        near[differ] = (
+            np.asarray(
+                process.cpdist(
+                    list(strings[ba[differ]]),
+                    list(strings[bb[differ]]),
+                    scorer=DamerauLevenshtein.distance,
+                    workers=_WORKERS,
+                )
+            )
+            <= 1
+        )
+    level = _select([ba == bb, near], (ba < 0) | (bb < 0))
+    return Levels(level, np.where(level == 1, ba, -1), "birth")
+
+
+def _identifier(column: str) -> Callable[[Table, IntArray, IntArray], Levels]:
+    def compute(table: Table, i: IntArray, j: IntArray) -> Levels:
+        x = table.columns[column]
+        xa, xb = x[i], x[j]
+        sim = similarity(table, column, xa, xb)
+        level = _select([xa == xb, sim >= 0.9], (xa < 0) | (xb < 0))
+        return Levels(level, np.where(level == 1, xa, -1), column)
+
+    return compute
+
+
+PERSON_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "given_name",
+        ("missing", "exact", "similar", "nickname", "close", "initial", "different"),
+        _given,
+        frozenset({1}),
+    ),
+    Comparison(
+        "family_name",
+        ("missing", "exact", "similar", "sounds alike", "close", "different"),
+        _family,
+        frozenset({1}),
+    ),
+    Comparison(
+        "email",
+        ("missing", "exact", "shared inbox", "same local part", "different"),
+        _email,
+        frozenset({1, 2}),
+    ),
+    Comparison(
+        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1})
+    ),
+    Comparison("company", ("missing", "exact", "similar", "different"), _company, frozenset({1})),
+    Comparison(
+        "address",
+        ("missing", "same street", "same postal code", "same city", "different"),
+        _address,
+        frozenset({2}),
+    ),
+    Comparison(
+        "birth_date", ("missing", "exact", "one digit off", "different"), _birth, frozenset({1})
+    ),
+)
+
+
+def identifier_comparison(key: str) -> Comparison:
+    return Comparison(
+        f"x:{key}",
+        ("missing", "exact", "similar", "different"),
+        _identifier(f"x:{key}"),
+        frozenset({1}),
+    )
+
+
+def _company_name(table: Table, i: IntArray, j: IntArray) -> Levels:
+    c = table.columns["company"]
+    sim = similarity(table, "company", c[i], c[j])
+    level = _select([c[i] == c[j], sim >= 0.94, sim >= 0.85], (c[i] < 0) | (c[j] < 0))
+    return Levels(level, np.where(level == 1, c[i], -1), "company")
+
+
+def _company_domain(table: Table, i: IntArray, j: IntArray) -> Levels:
+    d = table.columns["domain"]
+    same, code = _multi_equal(d[i], d[j])
+    level = _select([same], (d[i, 0] < 0) | (d[j, 0] < 0))
+    return Levels(level, np.where(level == 1, code, -1), "domain")
+
+
+COMPANY_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "name", ("missing", "exact", "similar", "close", "different"), _company_name, frozenset({1})
+    ),
+    Comparison("domain", ("missing", "exact", "different"), _company_domain, frozenset({1})),
+    Comparison(
+        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1})
+    ),
+    Comparison(
+        "address",
+        ("missing", "same street", "same postal code", "same city", "different"),
+        _address,
+        frozenset({2}),
+    ),
+)

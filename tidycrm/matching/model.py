@@ -1,0 +1,481 @@
+"""A Fellegi-Sunter model: per comparison level, m (how often true duplicates show it) and u
+(how often unrelated records do); a pair's weight is the sum of log2(m/u) over its comparisons
+plus the prior, and its probability follows from the weight.
+
+m is trained unsupervised with expectation-maximisation on candidate pairs from blocking, u is
+counted on random pairs. Exact agreement on a value weighs by that value's frequency: a phone
+number or an inbox that many records share, or a common surname, says less than a rare one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tidycrm.matching import defaults
+from tidycrm.matching.blocking import candidate_pairs, company_key_columns, person_key_columns
+from tidycrm.matching.comparisons import (
+    COMPANY_COMPARISONS,
+    PERSON_COMPARISONS,
+    Comparison,
+    Levels,
+    identifier_comparison,
+)
+from tidycrm.matching.features import IntArray, Table, companies_table, people_table
+from tidycrm.matching.records import CompanyRecord, PersonRecord
+
+DEFAULT_THRESHOLD = 0.9
+AUTO_MERGE_THRESHOLD = 0.995
+# A rare value may raise an exact agreement's weight by at most this many bits over the level's
+# average: independence between fields does not hold for rare names as well as the formula says.
+TF_BOOST_CAP = 4.0
+# Frequencies kept in a stored model: the most common values only (a rare value is rare).
+TF_STORED = 2000
+# Fields a household or an office shares, and what they may add up to between people whose
+# given names differ (see `_household_correction`).
+SHARED_CONTEXT = ("email", "phone", "address", "company")
+SHARED_CONTEXT_CAP = 2.0
+# Below this many records, value frequencies are noise: the level's average weight is used.
+MIN_FREQUENCY_BASE = 1000
+# A kind of blocking key that finds fewer pairs than this teaches nothing reliable.
+MIN_TRAINING_PAIRS = 50
+# Share of the untrained m mixed into the learned one.
+SHRINK = 0.02
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    field: str
+    level: str
+    weight: float  # log2 Bayes factor this comparison contributed (negative = against)
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    a: str
+    b: str
+    probability: float
+    weight: float  # total log2 Bayes factor including the prior
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass
+class Scored:
+    """Scores of many pairs at once."""
+
+    weight: NDArray[np.float64]  # total, prior included
+    parts: NDArray[np.float64]  # (pairs, comparisons)
+    levels: NDArray[np.int8]  # (pairs, comparisons)
+    computed: list[Levels]
+
+    @property
+    def probability(self) -> NDArray[np.float64]:
+        return probability(self.weight)
+
+
+def probability(weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60.0, 60.0)))
+
+
+class _Model:
+    kind: ClassVar[str]
+    base: ClassVar[tuple[Comparison, ...]]
+
+    def __init__(
+        self,
+        m: Mapping[str, Sequence[float]],
+        u: Mapping[str, Sequence[float]],
+        prior: float,
+        *,
+        frequencies: Mapping[str, Mapping[str, int]] | None = None,
+        total: int = 0,
+        identifiers: Sequence[str] = (),
+        trained_pairs: int = 0,
+    ) -> None:
+        self.identifiers = tuple(identifiers)
+        self.comparisons = self.base + tuple(identifier_comparison(k) for k in self.identifiers)
+        self.m = {c.name: [float(x) for x in m[c.name]] for c in self.comparisons}
+        self.u = {c.name: [float(x) for x in u[c.name]] for c in self.comparisons}
+        self.prior = float(prior)
+        self.frequencies = {k: dict(v) for k, v in (frequencies or {}).items()}
+        self.total = int(total)
+        self.trained_pairs = int(trained_pairs)
+
+    # ---- persistence --------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "version": 1,
+            "m": self.m,
+            "u": self.u,
+            "prior": self.prior,
+            "frequencies": self.frequencies,
+            "total": self.total,
+            "identifiers": list(self.identifiers),
+            "trained_pairs": self.trained_pairs,
+            "levels": {c.name: list(c.levels) for c in self.comparisons},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        if data.get("kind") != cls.kind:
+            raise ValueError(f"not a {cls.kind} model: kind is {data.get('kind')!r}")
+        return cls(
+            data["m"],
+            data["u"],
+            data["prior"],
+            frequencies=data.get("frequencies") or {},
+            total=data.get("total", 0),
+            identifiers=data.get("identifiers") or (),
+            trained_pairs=data.get("trained_pairs", 0),
+        )
+
+    @classmethod
+    def default(cls) -> Self:
+        table = defaults.PERSON if cls.kind == "person" else defaults.COMPANY
+        return cls(
+            {name: mu[0] for name, mu in table.items()},
+            {name: mu[1] for name, mu in table.items()},
+            defaults.PRIOR,
+        )
+
+    # ---- scoring ------------------------------------------------------------------------------
+
+    def level_weights(self, name: str) -> NDArray[np.float64]:
+        m, u = np.asarray(self.m[name]), np.asarray(self.u[name])
+        weights = np.log2(np.maximum(m, _EPS) / np.maximum(u, _EPS))
+        weights[0] = 0.0  # missing: no evidence
+        return weights
+
+    def _counts(
+        self, table: Table, column: str, own: bool
+    ) -> tuple[NDArray[np.float64], float] | None:
+        """How many records share each value of the column, and out of how many; None when
+        neither the table nor the model is large enough to say."""
+        counts = table.counts(column).astype(np.float64)
+        if own and len(table) >= MIN_FREQUENCY_BASE:
+            return counts, float(len(table))
+        if self.total < MIN_FREQUENCY_BASE:
+            return None
+        stored = self.frequencies.get(column, {})
+        strings = table.strings(column)[:-1]
+        known = np.fromiter(
+            (stored.get(s, 0) for s in strings), dtype=np.float64, count=len(strings)
+        )
+        return np.maximum(counts, np.maximum(known, 1.0)), float(max(self.total, len(table), 1))
+
+    def score_pairs(
+        self, table: Table, i: IntArray, j: IntArray, *, own_frequencies: bool
+    ) -> Scored:
+        """Weights of pairs (i[k], j[k]) of the table. `own_frequencies`: value frequencies
+        come from the table itself (a whole-set scan) rather than from the trained model."""
+        table.scratch.clear()
+        n = len(i)
+        parts = np.zeros((n, len(self.comparisons)), dtype=np.float64)
+        levels = np.zeros((n, len(self.comparisons)), dtype=np.int8)
+        computed: list[Levels] = []
+        for k, comparison in enumerate(self.comparisons):
+            found = comparison.compute(table, i, j)
+            computed.append(found)
+            levels[:, k] = found.level
+            weights = self.level_weights(comparison.name)
+            parts[:, k] = weights[found.level]
+            tf_rows = np.flatnonzero(found.value >= 0)
+            frequency = self._counts(table, found.column, own_frequencies) if len(tf_rows) else None
+            if frequency is not None:
+                counts, total = frequency
+                level = found.level[tf_rows]
+                m = np.asarray(self.m[comparison.name])[level]
+                u_value = counts[found.value[tf_rows]] / total
+                adjusted = np.log2(np.maximum(m, _EPS) / np.maximum(u_value, _EPS))
+                parts[tf_rows, k] = np.minimum(adjusted, weights[level] + TF_BOOST_CAP)
+        table.scratch.clear()
+        self._household_correction(parts, levels)
+        prior = math.log2(self.prior / (1.0 - self.prior))
+        return Scored(parts.sum(axis=1) + prior, parts, levels, computed)
+
+    def _household_correction(self, parts: NDArray[np.float64], levels: NDArray[np.int8]) -> None:
+        """Where the given names clearly differ, shared contact points (phone, address, inbox,
+        employer) describe a household or an office, not one person: their positive weight
+        together is capped at `SHARED_CONTEXT_CAP` bits. Fellegi-Sunter assumes the fields
+        independent; for relatives and colleagues they are not."""
+        names = [c.name for c in self.comparisons]
+        if "given_name" not in names:
+            return
+        given = names.index("given_name")
+        different = len(self.comparisons[given].levels) - 1
+        rows = np.flatnonzero(levels[:, given] == different)
+        if len(rows) == 0:
+            return
+        context = [names.index(n) for n in SHARED_CONTEXT if n in names]
+        block = parts[np.ix_(rows, context)]
+        positive = np.maximum(block, 0.0)
+        total = positive.sum(axis=1)
+        scale = np.where(
+            total > SHARED_CONTEXT_CAP, SHARED_CONTEXT_CAP / np.maximum(total, _EPS), 1.0
+        )
+        parts[np.ix_(rows, context)] = np.minimum(block, 0.0) + positive * scale[:, None]
+
+    def _table(self, records: Sequence[Any]) -> Table:
+        raise NotImplementedError
+
+    def _key_columns(self, table: Table) -> Any:
+        raise NotImplementedError
+
+    def _score_one(self, a: Any, b: Any) -> Match:
+        table = self._table([a, b])
+        scored = self.score_pairs(
+            table,
+            np.array([0], dtype=np.int64),
+            np.array([1], dtype=np.int64),
+            own_frequencies=False,
+        )
+        return self.explain(table, scored, 0, 0, 1)
+
+    def explain(self, table: Table, scored: Scored, row: int, i: int, j: int) -> Match:
+        """The Match of pair `row` of `scored` (records i and j of the table), with evidence."""
+        from tidycrm.matching.explain import describe
+
+        evidence = tuple(
+            Evidence(
+                field=comparison.name,
+                level=comparison.levels[int(scored.levels[row, k])],
+                weight=round(float(scored.parts[row, k]), 3),
+                detail=describe(self, table, comparison, scored.computed[k], row, i, j),
+            )
+            for k, comparison in enumerate(self.comparisons)
+        )
+        weight = float(scored.weight[row])
+        return Match(
+            a=table.ids[i],
+            b=table.ids[j],
+            probability=float(probability(np.array([weight]))[0]),
+            weight=round(weight, 3),
+            evidence=evidence,
+        )
+
+    # ---- training -----------------------------------------------------------------------------
+
+    @classmethod
+    def _fit(
+        cls,
+        table: Table,
+        keys: Sequence[tuple[str, IntArray]],
+        identifiers: Sequence[str],
+        *,
+        max_pairs: int,
+        seed: int,
+    ) -> Self:
+        """u from random pairs; m by EM, once per kind of blocking key on the pairs that key
+        finds, leaving out the comparisons the key forces to agree (they would teach the model
+        that agreeing on the key is what a duplicate is); the prior last, on all candidates."""
+        rng = np.random.default_rng(seed)
+        start = cls.default()
+        m = {c.name: list(start.m[c.name]) for c in start.comparisons}
+        u = {c.name: list(start.u[c.name]) for c in start.comparisons}
+        for key in identifiers:
+            m[f"x:{key}"], u[f"x:{key}"] = (
+                list(defaults.IDENTIFIER[0]),
+                list(defaults.IDENTIFIER[1]),
+            )
+        model = cls(m, u, defaults.PRIOR, identifiers=identifiers)
+        n = len(table)
+        if n < 2:
+            return model
+        sample = min(max_pairs, n * (n - 1) // 2, 1_000_000)
+        ri, rj = rng.integers(0, n, size=sample), rng.integers(0, n, size=sample)
+        keep = ri != rj
+        random_levels = model.score_pairs(table, ri[keep], rj[keep], own_frequencies=True).levels
+        for k, comparison in enumerate(model.comparisons):
+            model.u[comparison.name] = _frequencies(
+                random_levels[:, k], len(comparison.levels), model.u[comparison.name], sample
+            )
+        names = [c.name for c in model.comparisons]
+        learned: dict[str, list[tuple[float, NDArray[np.float64]]]] = {name: [] for name in names}
+        all_pairs: list[IntArray] = []
+        for forced in dict.fromkeys(kind for kind, _ in keys):
+            pairs = candidate_pairs(table, [(k, col) for k, col in keys if k == forced])
+            all_pairs.append(pairs)
+            if len(pairs) < MIN_TRAINING_PAIRS:
+                continue
+            if len(pairs) > max_pairs:
+                pairs = pairs[rng.choice(len(pairs), size=max_pairs, replace=False)]
+            levels = model.score_pairs(table, pairs[:, 0], pairs[:, 1], own_frequencies=True).levels
+            free = [k for k, name in enumerate(names) if name not in forced.split()]
+            session_m, matches = _expectation_maximisation(model, levels, free)
+            for k in free:
+                learned[names[k]].append((matches, session_m[names[k]]))
+        for name, found in learned.items():
+            total = sum(w for w, _ in found)
+            if total > 0:
+                em = sum(w * mm for w, mm in found) / total
+                prior_m = np.asarray(start.m.get(name, defaults.IDENTIFIER[0]))
+                # a little of the untrained m keeps levels rare in this data possible
+                mixed = (1 - SHRINK) * em + SHRINK * prior_m
+                model.m[name] = [1.0] + [float(x) for x in mixed[1:]]
+        pairs = (
+            np.unique(np.concatenate(all_pairs), axis=0)
+            if all_pairs
+            else np.zeros((0, 2), dtype=np.int64)
+        )
+        if len(pairs) > max_pairs:
+            pairs = pairs[rng.choice(len(pairs), size=max_pairs, replace=False)]
+        if len(pairs):
+            levels = model.score_pairs(table, pairs[:, 0], pairs[:, 1], own_frequencies=True).levels
+            model.prior = _estimate_prior(model, levels)
+        model.trained_pairs = len(pairs)
+        model.total = n
+        model.frequencies = _top_frequencies(table, model.comparisons)
+        return model
+
+
+def _frequencies(
+    levels: NDArray[np.int8], size: int, fallback: Sequence[float], n: int
+) -> list[float]:
+    counts = np.bincount(levels, minlength=size).astype(np.float64)[:size]
+    known = counts[1:].sum()
+    if known < 100:
+        return list(fallback)
+    # a level never seen among random pairs is rare, not impossible
+    share = (counts + 0.5 / max(n, 1)) / (known + 0.5 * size / max(n, 1))
+    share[0] = 1.0
+    return [float(x) for x in share]
+
+
+def _log_likelihoods(
+    model: _Model, patterns: NDArray[np.int8], columns: Sequence[int], m: Mapping[str, Any]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    names = [c.name for c in model.comparisons]
+    log_m = np.zeros(len(patterns))
+    log_u = np.zeros(len(patterns))
+    for k in columns:
+        log_m += np.log(np.maximum(np.asarray(m[names[k]])[patterns[:, k]], _EPS))
+        log_u += np.log(np.maximum(np.asarray(model.u[names[k]])[patterns[:, k]], _EPS))
+    return log_m, log_u
+
+
+def _posterior(
+    log_m: NDArray[np.float64], log_u: NDArray[np.float64], prior: float
+) -> NDArray[np.float64]:
+    odds = math.log(prior) - math.log(1 - prior) + log_m - log_u
+    result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(odds, -500, 500)))
+    return result
+
+
+def _expectation_maximisation(
+    model: _Model, levels: NDArray[np.int8], free: Sequence[int], *, rounds: int = 40
+) -> tuple[dict[str, NDArray[np.float64]], float]:
+    """m of the free comparisons learned from these pairs, and the expected number of
+    duplicates among them (how much this estimate counts)."""
+    patterns, counts_int = np.unique(levels[:, free], axis=0, return_counts=True)
+    full = np.zeros((len(patterns), levels.shape[1]), dtype=np.int8)
+    full[:, free] = patterns
+    counts = counts_int.astype(np.float64)
+    names = [c.name for c in model.comparisons]
+    m = {names[k]: np.asarray(model.m[names[k]], dtype=np.float64) for k in free}
+    prior = 0.1
+    weight = counts
+    for _ in range(rounds):
+        log_m, log_u = _log_likelihoods(model, full, free, m)
+        weight = counts * _posterior(log_m, log_u, prior)
+        prior = float(np.clip(weight.sum() / counts.sum(), 1e-6, 0.999))
+        for k in free:
+            size = len(m[names[k]])
+            sums = np.bincount(full[:, k], weights=weight, minlength=size)[:size]
+            known = sums[1:].sum()
+            if known > 0:
+                fresh = (sums + 1e-3) / (known + 1e-3 * size)
+                fresh[0] = 1.0
+                m[names[k]] = fresh
+    return m, float(weight.sum())
+
+
+def _estimate_prior(model: _Model, levels: NDArray[np.int8], *, rounds: int = 30) -> float:
+    """The share of duplicates among candidate pairs, with m and u fixed."""
+    patterns, counts_int = np.unique(levels, axis=0, return_counts=True)
+    counts = counts_int.astype(np.float64)
+    log_m, log_u = _log_likelihoods(model, patterns, range(levels.shape[1]), model.m)
+    prior = 0.1
+    for _ in range(rounds):
+        weight = counts * _posterior(log_m, log_u, prior)
+        prior = float(np.clip(weight.sum() / counts.sum(), 1e-6, 0.5))
+    return prior
+
+
+def _top_frequencies(table: Table, comparisons: Sequence[Comparison]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    columns = {"given", "family", "email", "phone", "company", "postcode", "domain", "birth"}
+    columns |= {c.name for c in comparisons if c.name.startswith("x:")}
+    for column in columns:
+        if column not in table.columns:
+            continue
+        counts = table.counts(column)
+        if len(counts) == 0:
+            continue
+        top = np.argsort(counts)[::-1][:TF_STORED]
+        strings = table.strings(column)
+        out[column] = {str(strings[c]): int(counts[c]) for c in top if counts[c] > 1}
+    return out
+
+
+class PersonModel(_Model):
+    kind = "person"
+    base = PERSON_COMPARISONS
+
+    @classmethod
+    def train(
+        cls, records: Sequence[PersonRecord], *, max_pairs: int = 2_000_000, seed: int = 0
+    ) -> PersonModel:
+        identifiers = _identifiers(records)
+        table = people_table(records, identifiers)
+        keys = list(person_key_columns(table))
+        return cls._fit(table, keys, identifiers, max_pairs=max_pairs, seed=seed)
+
+    def score(self, a: PersonRecord, b: PersonRecord) -> Match:
+        return self._score_one(a, b)
+
+    def _table(self, records: Sequence[Any]) -> Table:
+        return people_table(records, self.identifiers)
+
+    def _key_columns(self, table: Table) -> Any:
+        return person_key_columns(table)
+
+
+class CompanyModel(_Model):
+    kind = "company"
+    base = COMPANY_COMPARISONS
+
+    @classmethod
+    def train(
+        cls, records: Sequence[CompanyRecord], *, max_pairs: int = 2_000_000, seed: int = 0
+    ) -> CompanyModel:
+        table = companies_table(records)
+        keys = list(company_key_columns(table))
+        return cls._fit(table, keys, (), max_pairs=max_pairs, seed=seed)
+
+    def score(self, a: CompanyRecord, b: CompanyRecord) -> Match:
+        return self._score_one(a, b)
+
+    def _table(self, records: Sequence[Any]) -> Table:
+        return companies_table(records)
+
+    def _key_columns(self, table: Table) -> Any:
+        return company_key_columns(table)
+
+
+def _identifiers(records: Sequence[PersonRecord]) -> tuple[str, ...]:
+    """Extra identifiers present on at least a tenth of the records."""
+    seen: dict[str, int] = {}
+    for record in records:
+        for key, value in record.extra.items():
+            if value:
+                seen[key] = seen.get(key, 0) + 1
+    return tuple(sorted(k for k, v in seen.items() if v * 10 >= len(records)))

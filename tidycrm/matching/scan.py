@@ -1,0 +1,95 @@
+"""Whole-set scans and clustering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from tidycrm.matching.blocking import candidate_pairs, person_key_columns
+from tidycrm.matching.features import people_table
+from tidycrm.matching.model import DEFAULT_THRESHOLD, Match, PersonModel
+from tidycrm.matching.records import PersonRecord
+
+BATCH = 200_000
+
+
+def scan_people(
+    records: Iterable[PersonRecord],
+    model: PersonModel,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Match]:
+    """Every pair of records whose probability reaches the threshold, strongest first.
+
+    Blocking gives the candidate pairs; they are scored in batches of arrays; only the pairs
+    kept get their evidence written out. Value frequencies come from the scanned set itself.
+    """
+    people: Sequence[PersonRecord] = records if isinstance(records, Sequence) else list(records)
+    table = people_table(people, model.identifiers)
+    pairs = candidate_pairs(table, person_key_columns(table))
+    total = len(pairs)
+    matches: list[Match] = []
+    if progress:
+        progress(0, total)
+    for start in range(0, total, BATCH):
+        chunk = pairs[start : start + BATCH]
+        scored = model.score_pairs(table, chunk[:, 0], chunk[:, 1], own_frequencies=True)
+        keep = np.flatnonzero(scored.probability >= threshold)
+        for row in keep.tolist():
+            matches.append(
+                model.explain(table, scored, row, int(chunk[row, 0]), int(chunk[row, 1]))
+            )
+        if progress:
+            progress(min(start + BATCH, total), total)
+    matches.sort(key=lambda m: (-m.weight, m.a, m.b))
+    return matches
+
+
+def cluster(
+    matches: Iterable[Match],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_density: float = 0.5,
+    max_size: int = 50,
+) -> list[list[str]]:
+    """Groups of ids (two or more) that are one entity.
+
+    Pairs are taken strongest first. Two groups join only when direct links between them
+    cover at least `min_density` of their cross pairs, so A-B, B-C still makes {A, B, C}
+    (one of two cross pairs is linked) but a long chain of weak links does not pull unrelated
+    people into one group; no group grows past `max_size`.
+    """
+    edges = sorted(
+        (m for m in matches if m.probability >= threshold and m.a != m.b),
+        key=lambda m: (-m.weight, m.a, m.b),
+    )
+    linked: set[tuple[str, str]] = set()
+    for m in edges:
+        linked.add((m.a, m.b))
+        linked.add((m.b, m.a))
+    group_of: dict[str, int] = {}
+    members: dict[int, list[str]] = {}
+    for m in edges:
+        for node in (m.a, m.b):
+            if node not in group_of:
+                group_of[node] = len(members)
+                members[group_of[node]] = [node]
+        ga, gb = group_of[m.a], group_of[m.b]
+        if ga == gb:
+            continue
+        left, right = members[ga], members[gb]
+        if len(left) + len(right) > max_size:
+            continue
+        links = sum(1 for x in left for y in right if (x, y) in linked)
+        if links < min_density * len(left) * len(right):
+            continue
+        if len(left) < len(right):
+            ga, gb, left, right = gb, ga, right, left
+        left.extend(right)
+        for node in right:
+            group_of[node] = ga
+        del members[gb]
+    groups = [sorted(g) for g in members.values() if len(g) >= 2]
+    return sorted(groups, key=lambda g: (-len(g), g))
