@@ -17,7 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
+from tidycrm.accounts.services import require
 from tidycrm.activities.choices import Kind
 from tidycrm.activities.models import Activity, CalendarToken
 from tidycrm.activities.services.write import log_activity, update_activity
@@ -179,6 +181,7 @@ def import_ics(
     """Log each VEVENT of an .ics file as a meeting (linked to `contact_ids`); an event whose
     UID was imported before updates that meeting. A file that is not iCalendar is one clear
     error; events that cannot be read are listed in `skipped` with the reason."""
+    require(actor, Permission.EDIT)
     if len(content) > MAX_IMPORT_BYTES:
         raise BadCalendarFile({"file": [f"is larger than {MAX_IMPORT_BYTES // 1048576} MB."]})
     try:
