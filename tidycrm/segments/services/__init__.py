@@ -1,0 +1,2 @@
+"""Writes of the segments app: segment definitions and their stored membership, bulk actions,
+saved views."""
