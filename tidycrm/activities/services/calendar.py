@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import icalendar
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -66,12 +65,8 @@ def user_for_calendar_token(secret: str) -> User | None:
 
 
 def uid_of(activity: Activity) -> str:
-    return activity.ical_uid or f"activity-{activity.pk}@{_domain()}"
-
-
-def _domain() -> str:
-    hosts = [h for h in settings.ALLOWED_HOSTS if h and h not in ("*", ".localhost")]
-    return hosts[0].lstrip(".") if hosts else "tidycrm.local"
+    """Stable for the activity's life (host names may change; a new UID would duplicate it)."""
+    return activity.ical_uid or f"activity-{activity.pk}@tidycrm"
 
 
 def _event(activity: Activity) -> icalendar.Event:

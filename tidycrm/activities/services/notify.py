@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tidycrm.accounts.models import User
 from tidycrm.activities.models import Notification
@@ -60,28 +62,29 @@ def notify(
 
 
 def mail_connection() -> BaseEmailBackend | None:
-    """The configured mail backend, or None when e-mail is off.
+    """The mail backend to send with, or None when e-mail is off.
 
-    With Django's SMTP backend, mail is on when EMAIL_HOST is set in the environment (its
-    companions EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL
-    too); any other backend (console, file, tests' memory) is taken as configured.
+    In order: the default of Django's MAILERS when the settings define them; SMTP when
+    EMAIL_HOST is set in the environment (with EMAIL_PORT, EMAIL_HOST_USER,
+    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL); else a non-SMTP EMAIL_BACKEND (console,
+    file, the tests' memory backend). Django's unconfigured SMTP default to localhost is off.
     """
-    if settings.EMAIL_BACKEND != SMTP_BACKEND:
-        return get_connection()
+    if hasattr(settings, "MAILERS"):
+        return mailers.default if "default" in mailers else None
     host = os.environ.get("EMAIL_HOST", "")
-    if not host:
-        return None
-    use_ssl = os.environ.get("EMAIL_USE_SSL") == "1"
-    return get_connection(
-        SMTP_BACKEND,
-        host=host,
-        port=int(os.environ.get("EMAIL_PORT") or (465 if use_ssl else 587)),
-        username=os.environ.get("EMAIL_HOST_USER", ""),
-        password=os.environ.get("EMAIL_HOST_PASSWORD", ""),
-        use_tls=not use_ssl and os.environ.get("EMAIL_USE_TLS", "1") == "1",
-        use_ssl=use_ssl,
-        timeout=15,
-    )
+    if host:
+        use_ssl = os.environ.get("EMAIL_USE_SSL") == "1"
+        return SmtpBackend(
+            host=host,
+            port=int(os.environ.get("EMAIL_PORT") or (465 if use_ssl else 587)),
+            username=os.environ.get("EMAIL_HOST_USER", ""),
+            password=os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            use_tls=not use_ssl and os.environ.get("EMAIL_USE_TLS", "1") == "1",
+            use_ssl=use_ssl,
+            timeout=15,
+        )
+    backend = getattr(settings, "EMAIL_BACKEND", SMTP_BACKEND)
+    return None if backend == SMTP_BACKEND else import_string(backend)()
 
 
 def sender() -> str:
@@ -104,16 +107,12 @@ def send_email(notification_id: int, attachments: Sequence[Attachment] = ()) -> 
         base = os.environ.get("TIDYCRM_BASE_URL", "").rstrip("/")
         body = f"{body}\n\n{base}{notification.url}".strip()
     message = EmailMessage(
-        subject=notification.title,
-        body=body,
-        from_email=sender(),
-        to=[notification.user.email],
-        connection=connection,
+        subject=notification.title, body=body, from_email=sender(), to=[notification.user.email]
     )
     for item in attachments:
         message.attach(item.filename, item.content, item.mimetype)
     try:
-        message.send()
+        connection.send_messages([message])
     except Exception:
         # Mail trouble must not break the check that notified; the in-app row stays.
         logger.exception("could not e-mail notification %s", notification_id)
