@@ -40,8 +40,6 @@ def test_task_reminders_due_and_overdue_notify_once(rep, other_rep):
     assert task_reminders(now) == {"reminders": 0, "due": 0, "overdue": 0}
     assert kinds(rep) == ["task_due", "task_reminder"]
     assert Notification.objects.get(user=other_rep, kind="task_overdue").title == "Overdue: late"
-        "task_overdue"
-    ]
 
 
 def test_done_tasks_are_not_reminded(rep):
@@ -112,8 +110,14 @@ def test_speed_to_lead_alerts_owner_once_when_sla_is_breached(rep, contact):
     assert alert.user == rep and "Ada Lovelace" in alert.title
 
 
-def test_a_task_given_to_someone_else_notifies_them(rep, other_rep, django_capture_on_commit_callbacks):
+def test_a_task_given_to_someone_else_notifies_them(
+    rep, other_rep, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        log_activity({"kind": "task", "subject": "Yours", "assignee_id": other_rep.pk}, actor=rep, channel="ui")
+        log_activity(
+            {"kind": "task", "subject": "Yours", "assignee_id": other_rep.pk},
+            actor=rep,
+            channel="ui",
+        )
         log_activity({"kind": "task", "subject": "Mine"}, actor=rep, channel="ui")
     assert kinds(other_rep) == ["task_assigned"] and kinds(rep) == []
