@@ -45,9 +45,13 @@ class ServiceErrorsMixin:
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():
             field = name.split(".")[0].removesuffix("_id")
-            target = field if field in self.fields else None  # type: ignore[attr-defined]
+            known = field in self.fields  # type: ignore[attr-defined]
+            # A hidden field (version) cannot show its error: the form says it instead.
+            target = field if known and not self[field].is_hidden else None  # type: ignore[index]
             for message in messages:
                 text = message if target else f"{name}: {message}"
+                if field == "version":
+                    text = "Someone changed this record since you opened it; reload to see it."
                 self.add_error(target, text)  # type: ignore[attr-defined]
 
 

@@ -106,7 +106,9 @@ def test_lost_needs_a_reason_and_only_lost_deals_keep_one(rep, stages, reason):
     with pytest.raises(ValidationFailed) as failed:
         move_deal(deal, stages["Lost"], actor=rep)
     assert "loss_reason_id" in failed.value.field_errors
-    lost = move_deal(deal, stages["Lost"], actor=rep, loss_reason=reason, loss_note="Too dear").record
+    lost = move_deal(
+        deal, stages["Lost"], actor=rep, loss_reason=reason, loss_note="Too dear"
+    ).record
     assert (lost.status, lost.loss_reason, lost.loss_note) == ("lost", reason, "Too dear")
     with pytest.raises(ValidationFailed):
         update_deal(lost, {"stage_id": stages["Proposal"].pk, "loss_note": "x"}, actor=rep)

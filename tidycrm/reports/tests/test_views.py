@@ -1,0 +1,82 @@
+"""The dashboard page, its CSV downloads and the report API endpoints."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tidycrm.accounts.services import issue_api_token
+from tidycrm.deals.models import Deal, LossReason
+from tidycrm.reports.filters import parse_filter
+from tidycrm.reports.metrics import outcomes
+from tidycrm.reports.tables import TABLES
+from tidycrm.reports.tests.history import make_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(make_user, team):
+    reps = [make_user("sales", team=team), make_user("sales", team=team)]
+    make_history(5, reps, deals=80)
+    return reps
+
+
+def test_dashboard_shows_every_chart_with_a_csv_link(admin, history):
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("reports:dashboard"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("<svg") >= 7
+    for key in TABLES:
+        assert reverse("reports:csv", args=[key]) in html
+    shown = outcomes(admin, parse_filter({}))
+    assert shown.won > 0 and f"{shown.won} won · {shown.lost} lost" in html
+
+
+def test_bad_filters_are_named(admin):
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("reports:dashboard"), {"start": "2026-02-30", "owner": "x"})
+    assert page.status_code == 400
+    assert "start" in page.content.decode() and "owner" in page.content.decode()
+    csv_answer = client.get(
+        reverse("reports:csv", args=["funnel"]), {"end": "2020-01-01", "start": "2021-01-01"}
+    )
+    assert csv_answer.status_code == 400
+    assert client.get(reverse("reports:csv", args=["nope"])).status_code == 404
+
+
+def test_csv_neutralises_formulas(admin, history):
+    lost = Deal.objects.filter(status="lost").first()
+    reason = LossReason.objects.create(name='=HYPERLINK("http://x")')
+    Deal.objects.filter(pk=lost.pk).update(loss_reason=reason)
+    client = Client()
+    client.force_login(admin)
+    answer = client.get(reverse("reports:csv", args=["loss-reasons"]), {"start": "2020-01-01"})
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0] == ["loss_reason", "lost_deals"]
+    cells = [row[0] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x")' in cells
+    assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_every_report_has_an_api_endpoint(admin, history):
+    _, secret = issue_api_token(admin, "tests")
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    for key in TABLES:
+        answer = api.get(f"/api/v1/reports/{key}", {"currency": "USD"})
+        assert answer.status_code == 200, (key, answer.content)
+        body = answer.json()
+        assert body["report"] == key and body["header"] and isinstance(body["rows"], list)
+    outcomes = api.get("/api/v1/reports/outcomes").json()
+    figures = dict(outcomes["rows"])
+    assert figures["won_deals"] + figures["lost_deals"] >= 0
+    bad = api.get("/api/v1/reports/outcomes", {"start": "2026-01-02", "end": "2026-01-01"})
+    assert bad.status_code == 422 and "start" in bad.json()["errors"]
