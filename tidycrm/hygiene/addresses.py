@@ -39,6 +39,14 @@ _STREET_TYPES: dict[str, dict[str, str]] = {
         "south": "S",
         "east": "E",
         "west": "W",
+        "northeast": "NE",
+        "northwest": "NW",
+        "southeast": "SE",
+        "southwest": "SW",
+        "ne": "NE",
+        "nw": "NW",
+        "se": "SE",
+        "sw": "SW",
     },
     "GB": {
         "road": "Rd",
@@ -74,12 +82,27 @@ _STREET_TYPES: dict[str, dict[str, str]] = {
         "blvd.": "Blv.",
     },
 }
+# Words written the same wherever they stand: compass points and unit designators. Any other
+# street type is abbreviated only as the street's suffix, its last one ("88 Court Square" is
+# "88 Court Sq", "10 Park Avenue" "10 Park Ave").
+_ANYWHERE = frozenset(
+    ["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"]
+) | frozenset(["ne", "nw", "se", "sw", "suite", "apartment"])
+# Countries whose street types are suffixes; in Turkey every part of an address has its type
+# ("Moda Mah. Bahariye Cd.").
+_SUFFIX_ONLY = frozenset(["US", "GB"])
+# A house number with a letter: "221B" in English-speaking countries.
+_HOUSE_LETTER = re.compile(r"^(\d+)([a-z])$")
+
 # German: "-straße" / "-strasse" / "-str" at the end of a word, or as a word of its own.
 _DE_STREET = re.compile(r"(?i)(\w?)(?:stra(?:ß|ss)e|str\.?)(?=\s|,|$)")
 
 
 def _de_street(found: re.Match[str]) -> str:
-    # Joined to the name it is "Hauptstr."; a word of its own it is "Berliner Str.".
+    # Joined to the name it is "Hauptstr."; a word of its own it is "Berliner Str.". Opening
+    # the name it is part of the name ("Straße des 17. Juni") and stays as written.
+    if not found.group(1) and found.start() == 0:
+        return found.group(0)
     return found.group(1) + ("str." if found.group(1) else "Str.")
 
 
@@ -131,12 +154,25 @@ def standardise_street(text: str, country: str) -> str:
     if not table:
         return text
     words = text.split(" ")
+    cores = [word.rstrip(",") for word in words]
+    keys = [
+        core.lower() if country != "TR" else core.replace("I", "ı").replace("İ", "i").lower()
+        for core in cores
+    ]
+    suffix = None
+    if country in _SUFFIX_ONLY:
+        types = [i for i, key in enumerate(keys) if key in table and key not in _ANYWHERE]
+        suffix = types[-1] if types else None
     out = []
-    for word in words:
-        core = word.rstrip(",")
+    for i, (word, core, key) in enumerate(zip(words, cores, keys, strict=True)):
         tail = word[len(core) :]
-        key = core.lower() if country != "TR" else core.replace("I", "ı").replace("İ", "i").lower()
-        out.append(table.get(key, core) + tail)
+        if suffix is not None and key not in _ANYWHERE and i != suffix:
+            standard = core
+        else:
+            standard = table.get(key, core)
+        if country in _SUFFIX_ONLY and _HOUSE_LETTER.match(standard):
+            standard = standard.upper()
+        out.append(standard + tail)
     return " ".join(out)
 
 
@@ -162,8 +198,23 @@ def standardise_postal_code(text: str, country: str) -> tuple[str, str | None]:
     return code, None
 
 
+# Words inside place names written in lower case: "Frankfurt am Main", "Stratford-upon-Avon".
+_PLACE_PARTICLES = frozenset(
+    ["am", "an", "im", "upon", "on", "sur", "en", "de", "la", "le", "les", "del", "der", "of"]
+)
+
+
 def standardise_city(text: str, country: str = "") -> str:
-    return case_name(text, country=country)
+    """Capitals for a place typed all-lower or ALL-CAPS; mixed case is left as typed."""
+    text = clean(text)
+    if not needs_casing(text):
+        return text
+    cased = case_name(text, country=country)
+    words = re.split(r"([ -])", cased)
+    return "".join(
+        word.lower() if i > 0 and word.lower() in _PLACE_PARTICLES else word
+        for i, word in enumerate(words)
+    )
 
 
 def standardise_address(

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tidycrm.hygiene.addresses import standardise_postal_code, standardise_street
+from tidycrm.hygiene.addresses import (
+    standardise_city,
+    standardise_postal_code,
+    standardise_street,
+)
 from tidycrm.hygiene.countries import standardise_country
 from tidycrm.hygiene.emails import standardise_email
-from tidycrm.hygiene.names import case_name
 from tidycrm.hygiene.phones import digits, standardise_phone
 from tidycrm.hygiene.result import Issue
 from tidycrm.hygiene.text import clean
@@ -190,9 +193,8 @@ def standardise_addresses(
         for part in ("street", "street2"):
             standard = standardise_street(clean_row[part], code)[:255]
             _address_part(clean_row, part, standard, where, "street", issues)
-        _address_part(
-            clean_row, "city", case_name(clean_row["city"], country=code), where, "street", issues
-        )
+        city = standardise_city(clean_row["city"], code)
+        _address_part(clean_row, "city", city, where, "street", issues)
         postal, problem = standardise_postal_code(clean_row["postal_code"], code)
         if problem:
             issues.append(Issue(f"{where}.postal_code", "postal_code", problem))

@@ -22,6 +22,9 @@ _LEGAL_FORMS = (
     "s.r.l.", "srl", "s.p.a.", "spa", "sarl", "s.à r.l.", "b.v.", "bv", "n.v.", "nv",
     "k.k.", "kk", "kabushiki kaisha", "oy", "oyj", "ab", "as", "a/s", "aps", "sp. z o.o.",
     "public company limited", "pcl",
+    "ltda.", "ltda", "s.r.o.", "sro", "pte. ltd.", "pte ltd", "sdn. bhd.", "sdn bhd", "e.k.",
+    "ug (haftungsbeschränkt)", "ggmbh", "se", "asa", "a.o.", "s.a.b. de c.v.", "s.a. de c.v.",
+    "sa de cv", "s. de r.l. de c.v.", "s.a.b.",
 )  # fmt: skip
 _PREFIX_FORMS = ("주식회사", "(주)", "㈜", "유한회사", "บริษัท", "株式会社", "有限会社")
 _SUFFIX_FORMS_NATIVE = ("주식회사", "(주)", "㈜", "จำกัด (มหาชน)", "จำกัด", "株式会社", "有限会社")

@@ -63,6 +63,28 @@ _ALIASES = {
     "czech republic": "CZ",
     "vietnam": "VN",
     "viet nam": "VN",
+    "us of a": "US",
+    "u k": "GB",
+    "u a e": "AE",
+    "northern ireland": "GB",
+    "korea south": "KR",
+    "s korea": "KR",
+    "nihon": "JP",
+    "prc": "CN",
+    "bharat": "IN",
+    "russland": "RU",
+    "rusia": "RU",
+    "emirates": "AE",
+    "česko": "CZ",
+    "ivory coast": "CI",
+    "éire": "IE",
+    "eire": "IE",
+    "republic of ireland": "IE",
+    "rsa": "ZA",
+    "aotearoa": "NZ",
+    "台灣": "TW",
+    "臺灣": "TW",
+    "republic of china taiwan": "TW",
 }
 
 
@@ -101,9 +123,17 @@ def _index() -> dict[str, str]:
     return table
 
 
+# Punctuation that only separates words in a country's name: "Korea, South", "U.K.",
+# "Korea (South)".
+_SEPARATORS = str.maketrans(dict.fromkeys(".-,()/", " "))
+
+
 @lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return " ".join(fold(text).replace(".", " ").replace("-", " ").split())
+    words = fold(text).translate(_SEPARATORS).split()
+    if len(words) > 1 and words[0] == "the":  # "The Netherlands", "the United States"
+        words = words[1:]
+    return " ".join(words)
 
 
 def standardise_country(raw: str) -> Standardised[str]:

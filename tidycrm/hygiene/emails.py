@@ -96,6 +96,8 @@ def standardise_email(raw: str, *, check_deliverability: bool | None = None) -> 
     TIDYCRM_EMAIL_CHECK_DELIVERABILITY is on.
     """
     text = clean(raw)
+    if text[:7].lower() == "mailto:":  # copied from a link
+        text = text[7:].split("?", 1)[0].strip()
     if not text:
         return Standardised(raw=raw, value=None, problems=["is empty."])
     if check_deliverability is None:
@@ -156,6 +158,8 @@ def _validated_in_full(text: str, check_deliverability: bool) -> tuple[str, str,
         text,
         check_deliverability=check_deliverability,
         allow_smtputf8=True,
+        # "Ada Lovelace <ada@example.com>" as mail programs copy it: the address is kept
+        allow_display_name=True,
         test_environment=email_validator.TEST_ENVIRONMENT,
     )
     return info.local_part, info.domain.lower(), info.ascii_domain, info.ascii_email or ""

@@ -21,6 +21,7 @@ _PARTICLES = frozenset(
         "der",
         "den",
         "de",
+        "des",
         "del",
         "della",
         "di",
@@ -39,6 +40,7 @@ _PARTICLES = frozenset(
         "binti",
     ]
 )
+_FRENCH_SPEAKING = frozenset(["FR", "BE", "LU", "MC"])
 # "Mac" is a prefix only in these surnames; MACHADO and MACY are not Mac-names.
 _MAC_NAMES = frozenset(
     [
@@ -142,11 +144,13 @@ def _upper_first(text: str, turkish: bool) -> str:
     return up + text[1:]
 
 
-def _case_word(word: str, turkish: bool, first: bool) -> str:
-    """One already lower-cased word, possibly with hyphens and apostrophes."""
+def _case_word(word: str, turkish: bool, first: bool, lead: bool = False) -> str:
+    """One already lower-cased word, possibly with hyphens and apostrophes. `first`: it opens
+    the full name; `lead`: it opens its part (D'Arcy, D'Angelo, but Giscard d'Estaing)."""
     if "-" in word:
         return "-".join(
-            _case_word(part, turkish, first or i > 0) for i, part in enumerate(word.split("-"))
+            _case_word(part, turkish, first or i > 0, lead)
+            for i, part in enumerate(word.split("-"))
         )
     if word in _PARTICLES:
         return _upper_first(word, turkish) if first else word
@@ -155,7 +159,7 @@ def _case_word(word: str, turkish: bool, first: bool) -> str:
             return "O" + prefix[1] + _upper_first(word[2:], turkish)
     for prefix in ("d'", "d’"):
         if word.startswith(prefix) and len(word) > 2:
-            head = "D" if first else "d"
+            head = "D" if first or lead else "d"
             return head + prefix[1] + _upper_first(word[2:], turkish)
     if word.startswith("mc") and len(word) > 3:
         return "Mc" + _upper_first(word[2:], turkish)
@@ -188,7 +192,11 @@ def case_name(text: str, *, country: str = "", start: bool = True) -> str:
         return text
     turkish = _is_turkish(text, country)
     words = _lower(text, turkish).split(" ")
-    return " ".join(_case_word(w, turkish, start and i == 0) for i, w in enumerate(words))
+    # D'Arcy, D'Angelo, D'Souza open a family name with a capital; French writes d'Artagnan.
+    lead = country.upper() not in _FRENCH_SPEAKING
+    return " ".join(
+        _case_word(w, turkish, start and i == 0, lead and i == 0) for i, w in enumerate(words)
+    )
 
 
 def _split_east_asian(full: str) -> NameParts:

@@ -31,15 +31,22 @@ def standardise_phone(
     text = clean(raw)
     if not text:
         return Standardised(raw=raw, value=None, problems=["is empty."])
+    number: phonenumbers.PhoneNumber | None = None
+    kind = PhoneNumberType.UNKNOWN
     try:
         number = phonenumbers.parse(text, (default_region or "").upper() or None)
+        # is_valid_number is exactly "the number's type is known" (both match the national
+        # number against the region's patterns): ask once for the type instead of twice.
+        kind = phonenumbers.number_type(number)
     except NumberParseException as exc:
-        return Standardised(raw=raw, value=None, problems=[f"is not a phone number ({exc._msg})."])
-    # is_valid_number is exactly "the number's type is known" (both match the national number
-    # against the region's patterns): ask once for the type instead of twice.
-    kind = phonenumbers.number_type(number)
-    if kind == PhoneNumberType.UNKNOWN:
-        return Standardised(raw=raw, value=None, problems=["is not a valid phone number."])
+        problem = f"is not a phone number ({exc._msg})."
+    else:
+        problem = "is not a valid phone number."
+    if kind == PhoneNumberType.UNKNOWN and text.startswith("00"):
+        # "0082 2 212 3456" is written everywhere, though only some countries dial 00 abroad.
+        number, kind = _as_international(text[2:], number, kind)
+    if number is None or kind == PhoneNumberType.UNKNOWN:
+        return Standardised(raw=raw, value=None, problems=[problem])
     extras = {
         "extension": number.extension or "",
         "type": _TYPE_NAMES.get(kind, "unknown"),
@@ -54,6 +61,18 @@ def standardise_phone(
     return Standardised(
         raw=raw, value=phonenumbers.format_number(number, PhoneNumberFormat.E164), extras=extras
     )
+
+
+def _as_international(
+    rest: str, number: phonenumbers.PhoneNumber | None, kind: int
+) -> tuple[phonenumbers.PhoneNumber | None, int]:
+    """The number read as "+" and `rest`, when that is a valid number; else as it was."""
+    try:
+        other = phonenumbers.parse("+" + rest, None)
+    except NumberParseException:
+        return number, kind
+    other_kind = phonenumbers.number_type(other)
+    return (other, other_kind) if other_kind != PhoneNumberType.UNKNOWN else (number, kind)
 
 
 def digits(text: str) -> str:
