@@ -1,39 +1,121 @@
-"""Step 3 of the door for contacts: look up likely duplicates by exact match keys.
+"""Step 3 of the door for contacts: is this record someone we already have?
 
-The policy per channel comes from TIDYCRM_DUPLICATE_POLICY ("warn" or "block"); scored, fuzzy
-matching plugs in here without changing the callers.
+The door asks the registered entry check (the dedupe app registers one when it starts: scored
+candidates from the match-key table, the policy an admin set per channel). Contacts never import
+dedupe; without a registered check the door falls back to exact e-mail and phone look-ups that
+warn, so contacts work on their own.
+
+A verdict's action decides: "warn" adds warnings, "block" refuses the save with the likely
+duplicates (DuplicateFound), "link" saves and queues the pair for review, "merge" saves and
+merges into the existing contact; the last two happen in `saved`, after the row exists.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import Q
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visibility_filter
-from tidycrm.contacts.models import Contact
+from tidycrm.contacts.models import AliasKind, Contact, ContactAlias
 from tidycrm.core.door import Draft
 from tidycrm.core.exceptions import Conflict
 
-DEFAULT_POLICY = {
-    "ui": "warn",
-    "api": "warn",
-    "import": "warn",
-    "form": "warn",
-    "automation": "warn",
-    "system": "warn",
-}
+OFF, WARN, LINK, BLOCK, MERGE = "off", "warn", "link", "block", "merge"
 
 
-def policy_for(channel: str) -> str:
-    configured: dict[str, str] = getattr(settings, "TIDYCRM_DUPLICATE_POLICY", {})
-    return configured.get(channel, DEFAULT_POLICY.get(channel, "warn"))
+@dataclass
+class Finding:
+    """A stored contact the draft is likely to be, and why."""
+
+    contact_id: int
+    probability: float
+    reasons: list[str]
+    visible: bool = True
+
+    def message(self) -> str:
+        why = "; ".join(self.reasons)
+        if not self.visible:
+            return f"A contact you cannot see looks like the same person ({why})."
+        return f"Possible duplicate of contact {self.contact_id} ({why})."
 
 
-def candidates(draft: Draft, exclude_id: int | None) -> dict[int, list[str]]:
-    """Contact ids sharing an e-mail address or phone number with the draft, and why."""
+@dataclass
+class Verdict:
+    action: str = OFF
+    findings: list[Finding] = field(default_factory=list)
+    # The check's own data per contact id (the scored pair with its evidence), for `saved`.
+    details: dict[int, Any] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> list[str]:
+        return [f.message() for f in self.findings]
+
+
+class DuplicateFound(Conflict):
+    """The channel's policy refuses likely duplicates; `findings` names them."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        messages = [f.message() for f in findings]
+        super().__init__(" ".join(messages), field_errors={"__all__": messages})
+        self.findings = findings
+
+
+class EntryCheck(Protocol):
+    def check(
+        self, draft: Draft, *, instance: Contact | None, actor: User | None, channel: str
+    ) -> Verdict: ...
+
+    def saved(
+        self, contact: Contact, verdict: Verdict, *, actor: User | None, channel: str
+    ) -> Contact: ...
+
+
+_entry_check: EntryCheck | None = None
+
+
+def register(entry_check: EntryCheck | None) -> None:
+    """Install the door's duplicate check (dedupe does this in its AppConfig.ready)."""
+    global _entry_check
+    _entry_check = entry_check
+
+
+def check(draft: Draft, *, instance: Contact | None, actor: User | None, channel: str) -> Verdict:
+    """The verdict on a valid draft; raises DuplicateFound when the policy blocks."""
+    if _entry_check is not None:
+        verdict = _entry_check.check(draft, instance=instance, actor=actor, channel=channel)
+    else:
+        verdict = _exact_check(draft, instance, actor, channel)
+    if verdict.action == BLOCK and verdict.findings:
+        raise DuplicateFound(verdict.findings)
+    return verdict
+
+
+def saved(contact: Contact, verdict: Verdict, *, actor: User | None, channel: str) -> Contact:
+    """After the save, inside its transaction: link or merge; returns the contact that stays."""
+    if _entry_check is None or not verdict.findings or verdict.action not in (LINK, MERGE):
+        return contact
+    return _entry_check.saved(contact, verdict, actor=actor, channel=channel)
+
+
+def alias_owners(kind: AliasKind | str, values: Iterable[str]) -> dict[str, int]:
+    """Contacts that took over these identifiers in a merge: value -> surviving contact id."""
+    wanted = [v for v in values if v]
+    if not wanted:
+        return {}
+    rows = ContactAlias.objects.filter(kind=kind, value__in=wanted).values_list("value", "contact")
+    return dict(rows)
+
+
+def _exact_check(
+    draft: Draft, instance: Contact | None, actor: User | None, channel: str
+) -> Verdict:
+    """Contacts sharing an e-mail mailbox or a phone number with the draft."""
     found: dict[int, list[str]] = {}
-    # The match key makes john.smith+news@googlemail.com the same mailbox as johnsmith@gmail.com.
     emails = [row["match_key"] for row in draft.children.get("emails", []) if row["match_key"]]
     phones = [row["e164"] for row in draft.children.get("phones", []) if row["e164"]]
     queries = [
@@ -43,28 +125,60 @@ def candidates(draft: Draft, exclude_id: int | None) -> dict[int, list[str]]:
     for reason, queryset in queries:
         if queryset is None:
             continue
-        if exclude_id is not None:
-            queryset = queryset.exclude(pk=exclude_id)
+        if instance is not None:
+            queryset = queryset.exclude(pk=instance.pk)
         for contact_id in queryset.values_list("pk", flat=True).distinct()[:10]:
             found.setdefault(contact_id, []).append(reason)
-    return found
-
-
-def check(draft: Draft, *, actor: User | None, channel: str, exclude_id: int | None) -> list[str]:
-    found = candidates(draft, exclude_id)
-    if not found:
-        return []
     visible_ids = set(
         Contact.objects.filter(pk__in=found)
         .filter(visibility_filter(actor) if actor else Q())
         .values_list("pk", flat=True)
     )
-    messages = [
-        f"Possible duplicate of contact {cid} (same {' and '.join(reasons)})."
-        if cid in visible_ids
-        else f"A contact you cannot see has the same {' and '.join(reasons)}."
+    findings = [
+        Finding(cid, 1.0, [f"same {' and '.join(reasons)}"], cid in visible_ids)
         for cid, reasons in sorted(found.items())
     ]
-    if policy_for(channel) == "block":
-        raise Conflict(" ".join(messages), field_errors={"__all__": messages})
-    return messages
+    return Verdict(configured_action(channel) or WARN, findings)
+
+
+def configured_action(channel: str) -> str | None:
+    """The deployment's default action for a channel (TIDYCRM_DUPLICATE_POLICY), if set."""
+    configured: dict[str, str] = getattr(settings, "TIDYCRM_DUPLICATE_POLICY", {})
+    return configured.get(channel)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _rows(value: Any, key: str) -> list[dict[str, Any]]:
+    rows = value if isinstance(value, list) else []
+    return [
+        {**row, key: str(row.get(key) or "")} if isinstance(row, Mapping) else {key: str(row)}
+        for row in rows
+    ]
+
+
+def into_existing(contact: Contact, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The door's input that adds a refused entry's details to the contact it duplicates:
+    blank fields are filled and new e-mails and phones appended; nothing it has is overwritten."""
+    update: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in ("emails", "phones", "addresses", "companies", "tags", "custom_fields"):
+            continue
+        current = getattr(contact, name, None)
+        if not _blank(value) and _blank(current) and hasattr(contact, name):
+            update[name] = value
+    emails = [{"label": e.label, "address": e.address} for e in contact.emails.all()]
+    known = {e["address"].casefold() for e in emails}
+    added = [
+        e for e in _rows(data.get("emails"), "address") if e["address"].casefold() not in known
+    ]
+    if added:
+        update["emails"] = [*emails, *({**e, "is_primary": False} for e in added)]
+    phones = [{"label": p.label, "number": p.e164 or p.raw} for p in contact.phones.all()]
+    numbers = {p["number"] for p in phones} | set(contact.phones.values_list("raw", flat=True))
+    new_phones = [p for p in _rows(data.get("phones"), "number") if p["number"] not in numbers]
+    if new_phones:
+        update["phones"] = [*phones, *({**p, "is_primary": False} for p in new_phones)]
+    return update

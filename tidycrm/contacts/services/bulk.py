@@ -23,8 +23,10 @@ from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_changes_bulk
 from tidycrm.companies.models import Company
-from tidycrm.contacts.models import Contact, ContactSearchToken
+from tidycrm.contacts import duplicates
+from tidycrm.contacts.models import AliasKind, Contact, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
+from tidycrm.contacts.services.match_keys import insert_match_keys, new_records
 from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
 from tidycrm.core.bulk_write import (
@@ -93,13 +95,21 @@ def save_contacts_bulk(
         if wanted
         else ()
     )
+    merged = duplicates.alias_owners(AliasKind.EXTERNAL_ID, wanted)
+    taken |= merged.keys()
     if taken:
         for index, draft in drafts:
-            if draft.fields.get("external_id") in taken:
+            external_id = draft.fields.get("external_id")
+            if external_id in merged:
+                message = f"belongs to contact {merged[external_id]} (merged into it)."
+                result.errors[index] = {"external_id": [message]}
+            elif external_id in taken:
                 result.errors[index] = {"external_id": ["is already used by another contact."]}
         drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
     with transaction.atomic():
         _bulk_insert(drafts, words, actor=actor, channel=channel, sources=sources, result=result)
+        saved = zip(result.created, drafts, strict=True)
+        insert_match_keys(new_records([(c.pk, d) for c, (_, d) in saved], company_names))
     bulk_parallel.note_write(time.perf_counter() - began, len(rows))
     return result
 

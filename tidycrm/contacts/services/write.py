@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
+
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
@@ -13,6 +15,7 @@ from tidycrm.contacts import duplicates
 from tidycrm.contacts.models import (
     Contact,
 )
+from tidycrm.contacts.services.match_keys import refresh_match_keys
 from tidycrm.contacts.services.standardise import CHILDREN, standardise
 from tidycrm.contacts.services.tokens import refresh_search_tokens
 from tidycrm.core.door import SaveResult, instance_snapshot
@@ -33,21 +36,25 @@ def save_contact(
         require(actor, Permission.EDIT)
     draft = standardise(data, actor=actor, instance=contact, channel=str(channel))
     draft.raise_if_invalid()
-    draft.warnings += duplicates.check(
-        draft, actor=actor, channel=str(channel), exclude_id=getattr(contact, "pk", None)
-    )
-    return steps.save_record(
-        Contact,
-        contact,
-        draft,
-        CHILDREN,
-        actor=actor,
-        channel=channel,
-        source=source,
-        expected_version=expected_version,
-        event_prefix="contact",
-        refresh_search=refresh_search_tokens,
-    )
+    verdict = duplicates.check(draft, instance=contact, actor=actor, channel=str(channel))
+    draft.warnings += verdict.messages
+    with transaction.atomic():
+        result = steps.save_record(
+            Contact,
+            contact,
+            draft,
+            CHILDREN,
+            actor=actor,
+            channel=channel,
+            source=source,
+            expected_version=expected_version,
+            event_prefix="contact",
+            refresh_search=refresh_search_tokens,
+        )
+        if result.created or result.changes:
+            refresh_match_keys([result.record.pk])
+        result.record = duplicates.saved(result.record, verdict, actor=actor, channel=str(channel))
+    return result
 
 
 def delete_contact(contact: Contact, *, actor: User | None, channel: Channel | str) -> None:

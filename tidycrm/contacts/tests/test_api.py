@@ -136,13 +136,16 @@ def test_patch_changes_only_sent_fields_and_checks_version(api):
 
 
 def test_duplicate_external_id_is_409_and_possible_duplicate_is_a_warning(api):
-    first = make(api, name="One", external_id="crm-1", emails=[{"address": "same@example.com"}])
+    first = make(
+        api, name="Ana Lima", external_id="crm-1", emails=[{"address": "same@example.com"}]
+    )
     again = post(api, URL, {"name": "Two", "external_id": "crm-1"})
     assert again.status_code == 409
     assert again.json()["errors"] == {"external_id": ["is already used by another contact."]}
 
-    twin = make(api, name="Twin", emails=[{"address": "SAME@example.com"}])
-    assert twin["warnings"] == [f"Possible duplicate of contact {first['id']} (same e-mail)."]
+    twin = make(api, name="Ana Lima", emails=[{"address": "SAME@example.com"}])
+    [warning] = twin["warnings"]
+    assert warning.startswith(f"Possible duplicate of contact {first['id']} (")
 
 
 def test_delete_then_gone(api):

@@ -1,0 +1,186 @@
+"""Contacts as tidycrm.matching sees them, and the match-key table the door keeps up to date.
+
+Every write through the door replaces the written contacts' keys (the bulk door inserts them
+set-based with the rows), so a duplicate check reads a few index entries instead of the table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from django.db import transaction
+
+from tidycrm.contacts.models import (
+    Affiliation,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactMatchKey,
+    ContactPhone,
+)
+from tidycrm.core.bulk_write import insert
+from tidycrm.core.door import Draft
+from tidycrm.matching import PersonRecord, person_blocking_keys
+
+KEY_LENGTH = 64
+BATCH = 5_000
+_FIELDS = ("pk", "given_name", "family_name", "display_name", "city", "country", "birthday")
+
+
+def person_records(ids: Iterable[int]) -> list[PersonRecord]:
+    """The matching view of these contacts (missing ids are left out), in five queries."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    emails: dict[int, list[str]] = defaultdict(list)
+    for cid, address in ContactEmail.objects.filter(contact_id__in=wanted).values_list(
+        "contact_id", "address"
+    ):
+        emails[cid].append(address)
+    phones: dict[int, list[str]] = defaultdict(list)
+    for cid, e164, raw in ContactPhone.objects.filter(contact_id__in=wanted).values_list(
+        "contact_id", "e164", "raw"
+    ):
+        phones[cid].append(e164 or raw)
+    addresses: dict[int, tuple[str, str, str, str]] = {}
+    for cid, *parts in (
+        ContactAddress.objects.filter(contact_id__in=wanted)
+        .order_by("-is_primary", "id")
+        .values_list("contact_id", "street", "city", "postal_code", "country")
+    ):
+        addresses.setdefault(cid, tuple(parts))  # type: ignore[arg-type]
+    companies: dict[int, str] = {}
+    for cid, name in (
+        Affiliation.objects.filter(contact_id__in=wanted)
+        .order_by("-is_primary", "-is_current", "id")
+        .values_list("contact_id", "company__name")
+    ):
+        companies.setdefault(cid, name)
+    records = []
+    for pk, given, family, display, city, country, birthday in Contact.objects.filter(
+        pk__in=wanted
+    ).values_list(*_FIELDS):
+        street, a_city, postal, a_country = addresses.get(pk, ("", "", "", ""))
+        records.append(
+            PersonRecord(
+                id=str(pk),
+                given_name=given,
+                family_name=family,
+                full_name=display,
+                emails=tuple(emails.get(pk, ())),
+                phones=tuple(phones.get(pk, ())),
+                company=companies.get(pk, ""),
+                street=street,
+                city=a_city or city,
+                postal_code=postal,
+                country=a_country or country,
+                birth_date=birthday.isoformat() if birthday else "",
+            )
+        )
+    return records
+
+
+def all_person_records(ids: Iterable[int] | None = None) -> Iterator[list[PersonRecord]]:
+    """Every contact (or the given ones) in batches, walking the primary key."""
+    if ids is not None:
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), BATCH):
+            yield person_records(wanted[start : start + BATCH])
+        return
+    last = 0
+    while True:
+        batch = list(
+            Contact.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+        )
+        if not batch:
+            return
+        yield person_records(batch)
+        last = batch[-1]
+
+
+def draft_record(
+    draft: Draft, instance: Contact | None, company_names: Mapping[int, str] | None = None
+) -> PersonRecord:
+    """The matching view of a contact as the draft would leave it (an update's draft holds only
+    what changed: the rest comes from the stored contact)."""
+    base = person_records([instance.pk])[0] if instance is not None and instance.pk else None
+    record = base or PersonRecord(id=str(getattr(instance, "pk", "") or "new"))
+    fields = draft.fields
+    changes: dict[str, Any] = {}
+    for name in ("given_name", "family_name"):
+        if name in fields:
+            changes[name] = fields[name] or ""
+    if "display_name" in fields:
+        changes["full_name"] = fields["display_name"] or ""
+    if "birthday" in fields:
+        changes["birth_date"] = fields["birthday"].isoformat() if fields["birthday"] else ""
+    children = draft.children
+    if "emails" in children:
+        changes["emails"] = tuple(r["address"] for r in children["emails"] if r.get("address"))
+    if "phones" in children:
+        changes["phones"] = tuple(r.get("e164") or r.get("raw", "") for r in children["phones"])
+    if "addresses" in children:
+        rows = children["addresses"]
+        first = next((r for r in rows if r.get("is_primary")), rows[0] if rows else {})
+        for part in ("street", "city", "postal_code", "country"):
+            changes[part] = first.get(part, "") or ""
+    for name in ("city", "country"):
+        if name in fields and not changes.get(name) and not getattr(record, name):
+            changes[name] = fields[name] or ""
+    if "companies" in children:
+        ids = [r["company_id"] for r in children["companies"] if r.get("company_id")]
+        changes["company"] = _company_name(ids[0], company_names) if ids else ""
+    return replace(record, **changes)
+
+
+def new_records(
+    saved: Iterable[tuple[int, Draft]], company_names: Mapping[int, str]
+) -> Iterator[PersonRecord]:
+    """The matching view of contacts the bulk door just inserted from these drafts."""
+    for pk, draft in saved:
+        yield replace(draft_record(draft, None, company_names), id=str(pk))
+
+
+def _company_name(pk: int, names: Mapping[int, str] | None) -> str:
+    if names is not None and pk in names:
+        return names[pk]
+    from tidycrm.companies.models import Company
+
+    return Company.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+
+
+def keys_of(record: PersonRecord) -> list[str]:
+    return sorted({key[:KEY_LENGTH] for key in person_blocking_keys(record)})
+
+
+def refresh_match_keys(ids: Sequence[int]) -> None:
+    """Replace these contacts' keys with those of their stored data."""
+    with transaction.atomic():
+        ContactMatchKey.objects.filter(contact_id__in=ids).delete()
+        insert_match_keys(person_records(ids))
+
+
+def rebuild_all(progress: Callable[[int, int | None], None] | None = None) -> int:
+    """Recompute every contact's keys, one batch per transaction; returns contacts done."""
+    total = Contact.objects.count()
+    done = 0
+    for records in all_person_records():
+        with transaction.atomic():
+            ids = [int(r.id) for r in records]
+            ContactMatchKey.objects.filter(contact_id__in=ids).delete()
+            insert_match_keys(records)
+        done += len(records)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def insert_match_keys(records: Iterable[PersonRecord]) -> None:
+    """Insert the keys of records whose contacts have none yet (new, or keys just deleted)."""
+    rows = [(int(record.id), key) for record in records for key in keys_of(record)]
+    meta = ContactMatchKey._meta
+    column = str(meta.get_field("contact").column)
+    insert(meta.db_table, [column, "key"], rows)
