@@ -17,6 +17,7 @@ from tidycrm.accounts.services import require
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
 from tidycrm.companies.selectors import visible_companies
+from tidycrm.contacts import duplicates
 from tidycrm.contacts.filters import ContactFilter
 from tidycrm.contacts.forms import ContactForm
 from tidycrm.contacts.models import Contact
@@ -150,7 +151,12 @@ def _edit(request: AuthedRequest, contact: Contact | None) -> HttpResponse:
     if request.method == "POST":
         form = ContactForm(request.POST, definitions=definitions)
         addresses = AddressFormSet(request.POST, prefix="addresses")
-        if form.is_valid() and addresses.is_valid():
+        into = request.POST.get("add_to", "")
+        if form.is_valid() and addresses.is_valid() and contact is None and into.isdigit():
+            saved = _add_to_existing(request, form, addresses, get_contact(request.user, int(into)))
+            if saved is not None:
+                return redirect("contacts:detail", pk=saved.pk)
+        elif form.is_valid() and addresses.is_valid():
             saved = _save(request, form, addresses, contact)
             if saved is not None:
                 return redirect("contacts:detail", pk=saved.pk)
@@ -195,6 +201,11 @@ def _save(
         )
     except PermissionDenied:
         raise
+    except duplicates.DuplicateFound as exc:
+        # Shown above the form with links to open the contact or add these details to it.
+        form.duplicates = [f for f in exc.findings if f.visible]  # type: ignore[attr-defined]
+        form.add_error(None, "This looks like a contact you already have.")
+        return None
     except DomainError as exc:
         if exc.field_errors:
             form.add_door_errors(exc.field_errors, addresses)
@@ -205,6 +216,25 @@ def _save(
     for warning in result.warnings:
         messages.warning(request, warning)
     return result.record
+
+
+def _add_to_existing(
+    request: AuthedRequest, form: ContactForm, addresses: Any, existing: Contact
+) -> Contact | None:
+    """A refused duplicate's details go onto the contact it duplicates (blanks filled, new
+    e-mails and phones added), through the door like any edit."""
+    require(request.user, Permission.EDIT)
+    data = form.to_data(creating=True)
+    data["addresses"] = address_rows(addresses)
+    update = duplicates.into_existing(existing, data)
+    try:
+        if update:
+            save_contact(update, actor=request.user, channel="ui", contact=existing)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return None
+    messages.success(request, f"Added the details to {existing.display_name}.")
+    return existing
 
 
 @login_required
