@@ -1,0 +1,1 @@
+"""Dedupe's writes: merges and unmerges, the review queue, the policy, scans."""

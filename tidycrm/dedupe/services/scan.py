@@ -1,0 +1,263 @@
+"""The batch scan: all records (or a filter's) as a Job with progress, filling the review queue.
+
+Phases, each a checkpoint: "loaded" (records read), "trained" (the model is stored, so a
+restarted scan does not train again), "done" (groups written together with the checkpoint, in
+one transaction). A worker that dies mid-phase leaves the job running; `resume_stalled` (or
+`tidycrm duplicates scan` again) picks it up from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import timedelta
+from itertools import combinations
+from typing import Any
+
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.models import User
+from tidycrm.accounts.selectors import visible
+from tidycrm.accounts.services import require
+from tidycrm.companies.models import Company, CompanyAddress, CompanyDomain, CompanyPhone
+from tidycrm.contacts.models import Contact
+from tidycrm.contacts.services.match_keys import all_person_records
+from tidycrm.core.exceptions import ValidationFailed
+from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
+from tidycrm.core.models import Job, JobStatus
+from tidycrm.dedupe.choices import RecordKind
+from tidycrm.dedupe.services import models_store
+from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs
+from tidycrm.matching import (
+    DEFAULT_THRESHOLD,
+    CompanyRecord,
+    Match,
+    PersonRecord,
+    cluster,
+    company_blocking_keys,
+    scan_people,
+)
+
+log = logging.getLogger(__name__)
+SCAN_JOB = "dedupe.scan"
+Progress = Callable[[int, int | None], None]
+COMPANY_CANDIDATES_PER_KEY = 50
+
+
+def start_scan(
+    kind: str = RecordKind.CONTACT,
+    *,
+    actor: User | None,
+    filters: Mapping[str, str] | None = None,
+    inline: bool = False,
+) -> Job:
+    """Create the scan job; queued for the worker unless the caller runs it (inline)."""
+    if actor is not None:
+        require(actor, Permission.EDIT)
+    if kind not in RecordKind.values:
+        raise ValidationFailed({"kind": [f"must be one of {', '.join(RecordKind.values)}."]})
+    chosen = dict(filters or {})
+    _selected_ids(kind, chosen, actor)  # a bad filter is refused now, not in the job
+    job = create_job(SCAN_JOB, created_by=actor, params={"kind": kind, "filters": chosen})
+    if not inline:
+        from tidycrm.dedupe.tasks import scan_task
+
+        transaction.on_commit(lambda: scan_task.enqueue(job.pk))
+    return job
+
+
+def _selected_ids(kind: str, filters: Mapping[str, str], actor: User | None) -> list[int] | None:
+    """The ids a filtered or restricted scan covers; None for every record."""
+    model = Contact if kind == RecordKind.CONTACT else Company
+    if not filters and (actor is None or actor.visibility == "all"):
+        return None
+    records: Any = model.objects.all()
+    if actor is not None:
+        records = visible(records, actor)
+    if filters and kind == RecordKind.CONTACT:
+        from tidycrm.contacts.filters import ContactFilter
+
+        query = QueryDict(mutable=True)
+        query.update(filters)
+        filterset = ContactFilter(query, queryset=records)
+        if not filterset.is_valid():
+            raise ValidationFailed(
+                {f"filters.{k}": [str(m) for m in v] for k, v in filterset.errors.items()}
+            )
+        records = filterset.qs
+    return sorted(set(records.values_list("pk", flat=True)))
+
+
+def run_scan(job_id: int, progress: Progress | None = None) -> Job:
+    """Run (or resume) a scan job to the end; safe to call again after a crash."""
+    job = start_job(job_id)
+    if job.status in FINISHED:
+        return job
+    try:
+        result = _phases(job, progress)
+    except JobCancelled:
+        return finish_job(job_id, cancelled=True)
+    except Exception:
+        log.exception("duplicate scan %s failed", job_id)
+        return finish_job(job_id, error="The scan stopped on an unexpected error.")
+    return finish_job(job_id, result=result)
+
+
+def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
+    kind = job.params.get("kind", RecordKind.CONTACT)
+    checkpoint = dict(job.checkpoint or {})
+    if checkpoint.get("phase") == "done":
+        return dict(checkpoint.get("result", {}))
+    ids = _selected_ids(kind, job.params.get("filters") or {}, job.created_by)
+    if kind == RecordKind.CONTACT:
+        matches = _scan_people(job, ids, checkpoint, progress)
+    else:
+        matches = _scan_companies(job, ids, checkpoint, progress)
+    refused = not_duplicate_pairs(kind)
+    kept = [m for m in matches if (min(int(m.a), int(m.b)), max(int(m.a), int(m.b))) not in refused]
+    groups = cluster(kept, threshold=DEFAULT_THRESHOLD)
+    by_pair = {(m.a, m.b): m for m in kept} | {(m.b, m.a): m for m in kept}
+    proposed = [
+        Proposed(
+            [int(i) for i in group],
+            [by_pair[(a, b)] for a, b in combinations(group, 2) if (a, b) in by_pair],
+        )
+        for group in groups
+    ]
+    result = {"kind": kind, "pairs": len(kept), "groups_found": len(groups)}
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.RUNNING:
+            return result
+        result["groups_added"] = add_groups(kind, proposed, scan_id=job.pk)
+        locked.checkpoint = {**checkpoint, "phase": "done", "result": result}
+        locked.save(update_fields=["checkpoint"])
+    return result
+
+
+def _scan_people(
+    job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
+) -> list[Match]:
+    total = len(ids) if ids is not None else Contact.objects.count()
+    advance(job.pk, done=0, total=total)
+    records: list[PersonRecord] = []
+    for batch in all_person_records(ids):
+        records += batch
+        advance(job.pk, done=len(records))
+        if progress:
+            progress(len(records), total)
+    if checkpoint.get("phase") != "trained" and models_store.needs_training(
+        RecordKind.CONTACT, len(records)
+    ):
+        models_store.train_people(records)
+        checkpoint["phase"] = "trained"
+        advance(job.pk, done=len(records), checkpoint=checkpoint)
+    model = models_store.person_model()
+
+    def scored(done: int, pairs: int) -> None:
+        if progress:
+            progress(total, total)
+
+    return scan_people(records, model, progress=scored)
+
+
+def company_records(ids: Sequence[int] | None) -> list[CompanyRecord]:
+    companies = Company.objects.all() if ids is None else Company.objects.filter(pk__in=ids)
+    wanted = list(companies.values_list("pk", "name"))
+    keys = [pk for pk, _ in wanted]
+    domains: dict[int, list[str]] = defaultdict(list)
+    for cid, domain in CompanyDomain.objects.filter(company_id__in=keys).values_list(
+        "company_id", "domain"
+    ):
+        domains[cid].append(domain)
+    phones: dict[int, list[str]] = defaultdict(list)
+    for cid, e164, raw in CompanyPhone.objects.filter(company_id__in=keys).values_list(
+        "company_id", "e164", "raw"
+    ):
+        phones[cid].append(e164 or raw)
+    places: dict[int, tuple[str, str, str, str]] = {}
+    for cid, *parts in (
+        CompanyAddress.objects.filter(company_id__in=keys)
+        .order_by("-is_primary", "id")
+        .values_list("company_id", "street", "city", "postal_code", "country")
+    ):
+        places.setdefault(cid, tuple(parts))  # type: ignore[arg-type]
+    return [
+        CompanyRecord(
+            str(pk),
+            name,
+            tuple(domains.get(pk, ())),
+            tuple(phones.get(pk, ())),
+            *places.get(pk, ("", "", "", "")),
+        )
+        for pk, name in wanted
+    ]
+
+
+def _scan_companies(
+    job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
+) -> list[Match]:
+    """Companies are few next to people: blocking by key in memory, then pairwise scores."""
+    records = company_records(ids)
+    advance(job.pk, done=0, total=len(records))
+    if checkpoint.get("phase") != "trained" and models_store.needs_training(
+        RecordKind.COMPANY, len(records)
+    ):
+        models_store.train_companies(records)
+        checkpoint["phase"] = "trained"
+    model = models_store.company_model()
+    by_id = {r.id: r for r in records}
+    matches: list[Match] = []
+    for done, (a, b) in enumerate(_company_pairs(records), start=1):
+        match = model.score(by_id[a], by_id[b])
+        if match.probability >= DEFAULT_THRESHOLD:
+            matches.append(match)
+        if done % 5000 == 0:
+            advance(job.pk, done=min(done, len(records)))
+    if progress:
+        progress(len(records), len(records))
+    advance(job.pk, done=len(records), checkpoint=checkpoint)
+    return matches
+
+
+def _company_pairs(records: Sequence[CompanyRecord]) -> Iterator[tuple[str, str]]:
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        for key in company_blocking_keys(record):
+            if len(blocks[key]) < COMPANY_CANDIDATES_PER_KEY:
+                blocks[key].append(record.id)
+    seen: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        for a, b in combinations(members, 2):
+            pair = (a, b) if int(a) < int(b) else (b, a)
+            if pair not in seen:
+                seen.add(pair)
+                yield pair
+
+
+def resume_stalled(queued_after: float = 60) -> list[int]:
+    """Queue again the scans a dead worker left running (call when a worker starts)."""
+    from tidycrm.dedupe.tasks import scan_task
+
+    cutoff = timezone.now() - timedelta(seconds=queued_after)
+    stalled = Job.objects.filter(kind=SCAN_JOB, status=JobStatus.RUNNING) | Job.objects.filter(
+        kind=SCAN_JOB, status=JobStatus.QUEUED, updated_at__lt=cutoff
+    )
+    resumed = []
+    for job in stalled:
+        scan_task.enqueue(job.pk)
+        resumed.append(job.pk)
+    return resumed
+
+
+def latest_unfinished(kind: str) -> Job | None:
+    """A scan of this kind a crash left unfinished, to resume instead of starting over."""
+    return (
+        Job.objects.filter(kind=SCAN_JOB, params__kind=kind, status=JobStatus.RUNNING)
+        .order_by("-created_at")
+        .first()
+    )

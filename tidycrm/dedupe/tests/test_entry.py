@@ -1,0 +1,127 @@
+"""The door's duplicate check: match keys kept current, candidates scored, policy per channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from tidycrm.contacts.duplicates import DuplicateFound
+from tidycrm.contacts.models import Contact, ContactMatchKey
+from tidycrm.contacts.services import save_contact, save_contacts_bulk
+from tidycrm.contacts.services.match_keys import keys_of, person_records, rebuild_all
+from tidycrm.core.exceptions import PermissionDenied, ValidationFailed
+from tidycrm.dedupe.choices import GroupOrigin
+from tidycrm.dedupe.models import DuplicateGroup, Merge
+from tidycrm.dedupe.services.policy import action_for, current_policy, update_policy
+
+pytestmark = pytest.mark.django_db
+
+ANA = {
+    "name": "Ana Lima",
+    "emails": ["ana.lima@acme.example"],
+    "phones": ["+49 30 1234567"],
+    "city": "Berlin",
+}
+
+
+def stored_keys(pk: int) -> set[str]:
+    return set(ContactMatchKey.objects.filter(contact_id=pk).values_list("key", flat=True))
+
+
+def test_every_write_keeps_the_match_keys_current(admin):
+    first = save_contact(ANA, actor=admin, channel="ui").record
+    assert stored_keys(first.pk) == set(keys_of(person_records([first.pk])[0]))
+    save_contact({"emails": ["ana@elsewhere.example"]}, actor=admin, channel="ui", contact=first)
+    keys = stored_keys(first.pk)
+    assert keys == set(keys_of(person_records([first.pk])[0]))
+    assert not any("acme" in k for k in keys)
+
+    result = save_contacts_bulk([ANA, {"name": "Bo Chen"}], actor=admin, channel="import")
+    for contact in result.created:
+        assert stored_keys(contact.pk) == set(keys_of(person_records([contact.pk])[0]))
+
+    ContactMatchKey.objects.all().delete()
+    assert rebuild_all() == Contact.objects.count()
+    assert stored_keys(first.pk) == set(keys_of(person_records([first.pk])[0]))
+
+
+def test_warn_names_the_likely_duplicate_and_saves(admin):
+    first = save_contact(ANA, actor=admin, channel="ui").record
+    second = save_contact({**ANA, "name": "Ana  LIMA"}, actor=admin, channel="ui")
+    assert second.created
+    [warning] = second.warnings
+    assert warning.startswith(f"Possible duplicate of contact {first.pk} (")
+
+
+def test_different_people_are_not_flagged(admin):
+    save_contact(ANA, actor=admin, channel="ui")
+    other = save_contact(
+        {"name": "Bruno Costa", "emails": ["bruno@shop.example"], "city": "Lisbon"},
+        actor=admin,
+        channel="ui",
+    )
+    assert other.warnings == []
+
+
+def test_block_refuses_and_names_the_duplicate(admin):
+    update_policy(actor=admin, actions={"contact": {"form": "block"}})
+    first = save_contact(ANA, actor=admin, channel="form").record
+    with pytest.raises(DuplicateFound) as caught:
+        save_contact(ANA, actor=admin, channel="form")
+    assert [f.contact_id for f in caught.value.findings] == [first.pk]
+    assert Contact.objects.count() == 1
+
+
+def test_link_saves_and_queues_the_pair_for_review(admin):
+    update_policy(actor=admin, actions={"contact": {"api": "link"}})
+    first = save_contact(ANA, actor=admin, channel="api").record
+    second = save_contact(ANA, actor=admin, channel="api").record
+    group = DuplicateGroup.objects.get()
+    assert group.origin == GroupOrigin.ENTRY
+    assert sorted(group.members.values_list("record_id", flat=True)) == [first.pk, second.pk]
+
+
+def test_merge_above_the_threshold_keeps_the_existing_contact(admin):
+    update_policy(actor=admin, actions={"contact": {"import": "merge"}}, auto_merge_threshold=0.9)
+    first = save_contact(ANA, actor=admin, channel="import").record
+    again = save_contact({**ANA, "job_title": "CTO"}, actor=admin, channel="import")
+    assert again.record.pk == first.pk
+    assert Contact.objects.count() == 1
+    assert Merge.objects.filter(survivor_id=first.pk).exists()
+
+
+def test_a_merged_external_id_points_at_the_survivor(admin):
+    from tidycrm.dedupe.services.merge import merge_records
+
+    a = save_contact({"name": "Cy Dunn", "external_id": "x-1"}, actor=admin, channel="api").record
+    b = save_contact({"name": "Cy Dunn", "external_id": "x-2"}, actor=admin, channel="api").record
+    merge_records("contact", [a.pk, b.pk], actor=admin, survivor_id=a.pk)
+    later = save_contact({"name": "C. Dunn", "external_id": "x-2"}, actor=admin, channel="api")
+    assert later.warnings == [
+        f"Possible duplicate of contact {a.pk} (its identifier was merged into this contact)."
+    ]
+
+
+def test_a_hidden_duplicate_is_not_named(admin, make_user):
+    rep = make_user("sales")
+    save_contact(ANA, actor=admin, channel="ui")
+    mine = save_contact(ANA, actor=rep, channel="ui")
+    [warning] = mine.warnings
+    assert warning.startswith("A contact you cannot see")
+
+
+def test_policy_is_an_admins_and_checked(admin, make_user):
+    with pytest.raises(PermissionDenied):
+        update_policy(actor=make_user("sales"), actions={"contact": {"ui": "off"}})
+    with pytest.raises(ValidationFailed) as caught:
+        update_policy(
+            actor=admin,
+            actions={"contact": {"ui": "explode", "fax": "warn"}},
+            survivorship="coin",
+            auto_merge_threshold=2,
+        )
+    assert set(caught.value.field_errors) == {"actions", "survivorship", "auto_merge_threshold"}
+    update_policy(actor=admin, actions={"contact": {"ui": "off"}}, survivorship="recent")
+    assert action_for("contact", "ui") == "off"
+    assert current_policy().survivorship == "recent"
+    assert save_contact(ANA, actor=admin, channel="ui").warnings == []
+    assert save_contact(ANA, actor=admin, channel="ui").warnings == []
