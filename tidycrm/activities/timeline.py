@@ -119,8 +119,8 @@ def change_entry(record: ChangeRecord) -> timeline.Entry:
     elif record.action == Action.DELETE:
         title = "Deleted"
     else:
-        title = "Changed " + ", ".join(row.name.replace("_", " ") for row in rows[:6])
-    lines = [f"{row.name}: {_shown(row.before)} → {_shown(row.after)}" for row in rows[:20]]
+        title = "Changed " + ", ".join(_label(row.name) for row in rows[:6])
+    lines = [f"{_label(row.name)}: {_shown(row.before)} → {_shown(row.after)}" for row in rows[:20]]
     return timeline.Entry(
         when=record.at,
         source=FieldChangeSource.name,
@@ -131,6 +131,10 @@ def change_entry(record: ChangeRecord) -> timeline.Entry:
         actor=str(record.actor) if record.actor_id else "",
         extra={"channel": record.get_channel_display()},
     )
+
+
+def _label(name: str) -> str:
+    return name.removesuffix("_id").replace("_", " ")
 
 
 def _shown(value: Any) -> str:

@@ -62,6 +62,7 @@ def _timeline_context(
         "entries": page.entries,
         "next_cursor": page.next_cursor,
         "kinds": kinds,
+        "kind_labels": dict(kinds),
         "picked": picked,
         "timeline_url": reverse("activities:timeline", args=[record_type, pk]),
     }

@@ -76,7 +76,7 @@ def test_field_changes_show_readable_rows(rep, contact):
     save({"job_title": "Engineer"}, actor=rep, channel="ui", contact=contact)
     changes = all_pages("contact", contact.pk, rep, 10, Query(kinds=frozenset({"field_change"})))
     assert changes[0].title == "Changed job title"
-    assert "job_title: — → Engineer" in changes[0].body
+    assert "job title: — → Engineer" in changes[0].body
     assert changes[-1].title == "Created"
 
 
