@@ -108,3 +108,34 @@ def test_bad_input_is_a_clear_error() -> None:
     result = runner.invoke(app, ["duplicates", "scan", "--kind", "planet"])
     assert result.exit_code == 1
     assert "kind" in result.output
+
+
+def test_an_import_matching_on_email_updates_the_survivor(tmp_path: Path) -> None:
+    runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
+    runner.invoke(app, ["duplicates", "scan"])
+    runner.invoke(app, ["duplicates", "merge", "--min-score", "0.5"])
+    survivor = Contact.objects.get(emails__key="sule@example.com")
+    update = tmp_path / "update.csv"
+    update.write_text("email,job_title\nsule@example.com,Architect\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(update), "--match", "email"])
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output
+    survivor.refresh_from_db()
+    assert survivor.job_title == "Architect"
+    assert Contact.objects.count() == len(ROWS) - 2
+
+
+def test_an_import_row_with_a_merged_external_id_names_the_survivor(tmp_path: Path) -> None:
+    runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
+    runner.invoke(app, ["duplicates", "scan"])
+    runner.invoke(app, ["duplicates", "merge", "--min-score", "0.5"])
+    gone = {"a1", "a2"} - set(Contact.objects.values_list("external_id", flat=True))
+    [merged_away] = gone
+    survivor = Contact.objects.get(aliases__value=merged_away)
+    again = tmp_path / "again.csv"
+    again.write_text(f"external_id,first_name\n{merged_away},Rob\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(again)])
+    assert result.exit_code == 0, result.output
+    assert Contact.objects.count() == len(ROWS) - 2
+    rejects = (tmp_path / "again.rejects.csv").read_text(encoding="utf-8")
+    assert f"belongs to contact {survivor.pk} (merged into it)" in rejects
