@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from django.db.models import Q
 
 from tidycrm.accounts.models import User
@@ -25,6 +26,7 @@ from tidycrm.dedupe.services.policy import action_for
 from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs
 from tidycrm.dedupe.survivorship import current_settings
 from tidycrm.matching import DEFAULT_THRESHOLD, Match, PersonRecord
+from tidycrm.matching.features import people_table
 
 CANDIDATES_PER_KEY = 20
 FINDINGS_SHOWN = 5
@@ -113,10 +115,19 @@ def candidate_ids(
 
 
 def score(record: PersonRecord, ids: set[int]) -> dict[int, Match]:
-    if not ids:
+    """The record against every candidate in one vectorised call (about 1 ms a pair when
+    scored one by one); only pairs above the threshold get their explanation written."""
+    candidates = person_records(ids)
+    if not candidates:
         return {}
     model = person_model()
-    return {int(c.id): model.score(record, c) for c in person_records(ids)}
+    table = people_table([record, *candidates], model.identifiers)
+    others = np.arange(1, len(candidates) + 1, dtype=np.int64)
+    scored = model.score_pairs(
+        table, np.zeros(len(candidates), dtype=np.int64), others, own_frequencies=False
+    )
+    kept = np.flatnonzero(scored.probability >= DEFAULT_THRESHOLD).tolist()
+    return {int(candidates[row].id): model.explain(table, scored, row, 0, row + 1) for row in kept}
 
 
 def reasons(match: Match, merged: bool) -> list[str]:
