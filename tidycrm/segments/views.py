@@ -98,7 +98,7 @@ def _save(request: AuthedRequest, segment: Any) -> HttpResponse:
         "refresh_minutes": int(refresh) if refresh.isdigit() else -1,
     }
     try:
-        if not node.get("all", True) and not node.get("any", True):
+        if not (node.get("all") or node.get("any") or node.get("field")):
             raise ValidationFailed({"filter": ["add at least one condition."]})
         if segment is None:
             segment = segment_services.create_segment(
