@@ -55,9 +55,8 @@ def person_blocking_keys(record: PersonRecord) -> frozenset[str]:
     for root in roots:
         if postcode:
             keys.add(f"g:{root}|{postcode}")
-    if record.birth_date:
-        keys.add(f"b:{record.birth_date.strip()}|{family[:1]}")
-        keys.add(f"d:{record.birth_date.strip()}|{given[:1]}")
+    if record.birth_date.strip():
+        keys.add(f"b:{record.birth_date.strip()}")
     for name, value in sorted(record.extra.items()):
         if value.strip():
             keys.add(f"x:{name}:{value.strip().casefold()}")
@@ -107,11 +106,12 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     yield "given_name family_name", _combine(c["family"], roots)
     given_family = np.sort(np.stack([c["given"], c["family"]]), axis=0)
     yield "given_name family_name", _combine(given_family[0], given_family[1])
-    yield "family_name", _combine(c["phon"], _initial_codes(table))
+    # a key forcing part of a field (an initial) names that field too: its pairs agree on it
+    # more often than random pairs do, and must not teach the model about it
+    yield "given_name family_name", _combine(c["phon"], _initial_codes(table))
     yield "given_name address", _combine(roots, c["postcode"])
     if (c["birth"] >= 0).any():
-        yield "birth_date", _combine(c["birth"], _initial_codes(table, "family"))
-        yield "birth_date", _combine(c["birth"], _initial_codes(table))
+        yield "birth_date", c["birth"]
     for name, column in c.items():
         if name.startswith("x:"):
             yield name, column

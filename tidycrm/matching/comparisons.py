@@ -17,9 +17,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from tidycrm.matching.features import IntArray, Table
-from tidycrm.matching.names import are_nicknames
+from tidycrm.matching.names import nickname_roots
 
 _WORKERS = 2
+ROOTS = 6
 
 
 @dataclass
@@ -38,19 +39,26 @@ class Comparison:
 
 
 def similarity(table: Table, column: str, a: IntArray, b: IntArray) -> NDArray[np.float64]:
-    """Jaro-Winkler similarity of the codes' strings, pair by pair (computed in C)."""
-    if len(a) == 0:
-        return np.zeros(0)
+    """Jaro-Winkler similarity of the codes' strings, pair by pair: 1 where the codes are
+    equal, 0 where one is missing; each distinct pair of strings is computed once, in C."""
+    out = np.zeros(len(a), dtype=np.float64)
+    out[(a == b) & (a >= 0)] = 1.0
+    rows = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    if len(rows) == 0:
+        return out
     strings = table.strings(column)
-    return np.asarray(
-        process.cpdist(
-            list(strings[a]),
-            list(strings[b]),
-            scorer=JaroWinkler.normalized_similarity,
-            workers=_WORKERS,
-        ),
-        dtype=np.float64,
+    width = len(strings)
+    # the measure is symmetric: order each pair so (x, y) and (y, x) are computed once
+    low, high = np.minimum(a[rows], b[rows]), np.maximum(a[rows], b[rows])
+    unique, inverse = np.unique(low * width + high, return_inverse=True)
+    scores = process.cpdist(
+        list(strings[unique // width]),
+        list(strings[unique % width]),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=_WORKERS,
     )
+    out[rows] = np.asarray(scores, dtype=np.float64)[inverse]
+    return out
 
 
 def _select(conditions: list[NDArray[np.bool_]], missing: NDArray[np.bool_]) -> NDArray[np.int8]:
@@ -78,9 +86,19 @@ def _names(table: Table, i: IntArray, j: IntArray) -> tuple[IntArray, IntArray, 
         return table.scratch[key]  # type: ignore[return-value]
     g, f = table.columns["given"], table.columns["family"]
     ga, fa, gb, fb = g[i], f[i], g[j], f[j]
-    straight = similarity(table, "given", ga, gb) + similarity(table, "family", fa, fb)
-    crossed = similarity(table, "given", ga, fb) + similarity(table, "family", fa, gb)
-    swap = (crossed > straight + 0.25) & (ga >= 0) & (fa >= 0) & (gb >= 0) & (fb >= 0)
+    swap = np.zeros(len(i), dtype=bool)
+    # only pairs agreeing on neither part, but sharing a part across, can be swapped
+    crosses = (_first_letters(table, ga) == _first_letters(table, fb)) | (
+        _first_letters(table, fa) == _first_letters(table, gb)
+    )
+    maybe = np.flatnonzero(
+        (ga != gb) & (fa != fb) & (ga >= 0) & (fa >= 0) & (gb >= 0) & (fb >= 0) & crosses
+    )
+    if len(maybe):
+        a_g, a_f, b_g, b_f = ga[maybe], fa[maybe], gb[maybe], fb[maybe]
+        straight = similarity(table, "given", a_g, b_g) + similarity(table, "given", a_f, b_f)
+        crossed = similarity(table, "given", a_g, b_f) + similarity(table, "given", a_f, b_g)
+        swap[maybe] = crossed > straight + 0.25
     given_a, given_b = ga.copy(), np.where(swap, fb, gb)
     family_a, family_b = fa.copy(), np.where(swap, gb, fb)
     rows = np.flatnonzero(swap)
@@ -105,6 +123,25 @@ def _sorted_texts(a: NDArray[np.object_], b: NDArray[np.object_]) -> NDArray[np.
     )
 
 
+def _first_letters(table: Table, codes: IntArray) -> IntArray:
+    first, _ = _initials(table)
+    return first[codes]
+
+
+def _roots(table: Table) -> IntArray:
+    """Per name code, up to `ROOTS` codes of the formal names it may stand for (-1 padded):
+    two names are nicknames of each other when their roots meet (the name itself is a root)."""
+    if "roots" not in table.derived:
+        strings = table.strings("given")
+        index: dict[str, int] = {}
+        out = np.full((len(strings), ROOTS), -1, dtype=np.int64)
+        for code, text in enumerate(strings[:-1]):
+            for slot, root in enumerate(sorted(nickname_roots(text))[:ROOTS]):
+                out[code, slot] = index.setdefault(root, len(index))
+        table.derived["roots"] = out
+    return table.derived["roots"]
+
+
 def _initials(table: Table) -> tuple[IntArray, IntArray]:
     """Per name code: a code of its first letter, and its length."""
     if "initial" not in table.derived:
@@ -122,19 +159,8 @@ def _given(table: Table, i: IntArray, j: IntArray) -> Levels:
     ga, _, gb, _ = _names(table, i, j)
     exact = ga == gb
     sim = similarity(table, "given", ga, gb)
-    strings = table.strings("given")
-    nick = np.zeros(len(i), dtype=bool)
-    candidates = np.flatnonzero(~exact & (ga >= 0) & (gb >= 0) & (sim < 0.95))
-    if len(candidates):
-        pair_codes = ga[candidates] * (len(strings) + 1) + gb[candidates]
-        unique, inverse = np.unique(pair_codes, return_inverse=True)
-        width = len(strings) + 1
-        known = np.fromiter(
-            (are_nicknames(strings[c // width], strings[c % width]) for c in unique.tolist()),
-            dtype=bool,
-            count=len(unique),
-        )
-        nick[candidates] = known[inverse]
+    roots = _roots(table)
+    nick, _ = _multi_equal(roots[ga], roots[gb])
     first, length = _initials(table)
     initial = (first[ga] == first[gb]) & ((length[ga] == 1) | (length[gb] == 1))
     level = _select([exact, sim >= 0.95, nick, sim >= 0.88, initial], (ga < 0) | (gb < 0))

@@ -44,6 +44,10 @@ SHARED_CONTEXT_CAP = 2.0
 MIN_FREQUENCY_BASE = 1000
 # A kind of blocking key that finds fewer pairs than this teaches nothing reliable.
 MIN_TRAINING_PAIRS = 50
+# A comparison takes part in a training round when this share of the pairs has its values.
+MIN_PRESENT = 0.05
+# Random pairs counted for u.
+RANDOM_PAIRS = 300_000
 # Share of the untrained m mixed into the learned one.
 SHRINK = 0.02
 _EPS = 1e-9
@@ -290,7 +294,7 @@ class _Model:
         n = len(table)
         if n < 2:
             return model
-        sample = min(max_pairs, n * (n - 1) // 2, 1_000_000)
+        sample = min(max_pairs, n * (n - 1) // 2, RANDOM_PAIRS)
         ri, rj = rng.integers(0, n, size=sample), rng.integers(0, n, size=sample)
         keep = ri != rj
         random_levels = model.score_pairs(table, ri[keep], rj[keep], own_frequencies=True).levels
@@ -299,20 +303,38 @@ class _Model:
                 random_levels[:, k], len(comparison.levels), model.u[comparison.name], sample
             )
         names = [c.name for c in model.comparisons]
+        # every candidate pair scored once; each kind of key then picks its own rows
+        by_kind = {
+            kind: candidate_pairs(table, [(k, col) for k, col in keys if k == kind])
+            for kind in dict.fromkeys(kind for kind, _ in keys)
+        }
+        codes = {kind: p[:, 0] * n + p[:, 1] for kind, p in by_kind.items()}
+        union = np.unique(np.concatenate(list(codes.values()))) if codes else np.zeros(0, np.int64)
+        if len(union) > max_pairs:
+            union = np.sort(rng.choice(union, size=max_pairs, replace=False))
+        levels = model.score_pairs(table, union // n, union % n, own_frequencies=True).levels
         learned: dict[str, list[tuple[float, NDArray[np.float64]]]] = {name: [] for name in names}
-        all_pairs: list[IntArray] = []
-        for forced in dict.fromkeys(kind for kind, _ in keys):
-            pairs = candidate_pairs(table, [(k, col) for k, col in keys if k == forced])
-            all_pairs.append(pairs)
-            if len(pairs) < MIN_TRAINING_PAIRS:
+        sessions: list[tuple[str, float]] = []
+        single: list[tuple[str, int, NDArray[np.int8], float]] = []
+        for kind, kind_codes in codes.items():
+            at = np.searchsorted(union, kind_codes)
+            at = at[(at < len(union)) & (union[np.minimum(at, len(union) - 1)] == kind_codes)]
+            if len(at) < MIN_TRAINING_PAIRS:
                 continue
-            if len(pairs) > max_pairs:
-                pairs = pairs[rng.choice(len(pairs), size=max_pairs, replace=False)]
-            levels = model.score_pairs(table, pairs[:, 0], pairs[:, 1], own_frequencies=True).levels
-            free = [k for k, name in enumerate(names) if name not in forced.split()]
-            session_m, matches = _expectation_maximisation(model, levels, free)
+            rows = levels[at]
+            # comparisons this key leaves free and that have values on enough of its pairs
+            present = (rows > 0).mean(axis=0) >= MIN_PRESENT
+            free = [k for k, name in enumerate(names) if name not in kind.split() and present[k]]
+            if len(free) == 1:
+                # one free comparison cannot tell duplicates from look-alikes by itself:
+                # learned below, once the number of duplicates is known
+                single.append((kind, free[0], rows, len(kind_codes) / len(at)))
+            if len(free) < 2:
+                continue
+            session_m, matches = _expectation_maximisation(model, rows, free)
             for k in free:
                 learned[names[k]].append((matches, session_m[names[k]]))
+            sessions.append((kind, matches * len(kind_codes) / len(at)))
         for name, found in learned.items():
             total = sum(w for w, _ in found)
             if total > 0:
@@ -321,20 +343,78 @@ class _Model:
                 # a little of the untrained m keeps levels rare in this data possible
                 mixed = (1 - SHRINK) * em + SHRINK * prior_m
                 model.m[name] = [1.0] + [float(x) for x in mixed[1:]]
-        pairs = (
-            np.unique(np.concatenate(all_pairs), axis=0)
-            if all_pairs
-            else np.zeros((0, 2), dtype=np.int64)
-        )
-        if len(pairs) > max_pairs:
-            pairs = pairs[rng.choice(len(pairs), size=max_pairs, replace=False)]
-        if len(pairs):
-            levels = model.score_pairs(table, pairs[:, 0], pairs[:, 1], own_frequencies=True).levels
-            model.prior = _estimate_prior(model, levels)
+        model.prior = _prior(model, sessions, levels, len(union), n)
+        # comparisons only keys on other fields leave free (a birth date where the keys are
+        # names and the birth date itself): learned from the count of duplicates, which
+        # is then counted again with what they taught
+        untaught = [s for s in single if not learned[names[s[1]]]]
+        for _ in range(2 if untaught else 0):
+            duplicates = model.prior * n * (n - 1) / 2
+            for kind, k, rows, scale in untaught:
+                # the share of duplicates these keys find: those not "different" on them
+                recall = float(np.prod([1 - model.m[f][-1] for f in kind.split() if f in model.m]))
+                share = duplicates * recall / (len(rows) * scale)
+                if 0.001 <= share <= 0.99:
+                    model.m[names[k]] = _m_given_share(model, names[k], rows[:, k], share)
+            model.prior = _prior(model, sessions, levels, len(union), n)
+        pairs = union
         model.trained_pairs = len(pairs)
         model.total = n
         model.frequencies = _top_frequencies(table, model.comparisons)
         return model
+
+
+def _m_given_share(model: _Model, name: str, levels: NDArray[np.int8], share: float) -> list[float]:
+    """m of one comparison from its levels on pairs of which `share` are duplicates: what
+    the non-duplicates (at rate u) do not explain is the duplicates' doing."""
+    u = np.asarray(model.u[name])
+    size = len(u)
+    counts = np.bincount(levels, minlength=size)[:size].astype(np.float64)
+    known = counts[1:].sum()
+    if known == 0:
+        return list(model.m[name])
+    observed = counts / known
+    m = np.clip((observed - (1 - share) * u) / share, 0.0, None)
+    m[0] = 0.0
+    m = (1 - SHRINK) * m / max(m.sum(), _EPS) + SHRINK * np.asarray(model.m[name])
+    m[0] = 1.0
+    return [float(x) for x in m]
+
+
+def _prior(
+    model: _Model,
+    sessions: Sequence[tuple[str, float]],
+    levels: NDArray[np.int8],
+    candidates: int,
+    n: int,
+) -> float:
+    """The probability that two records picked at random are one person.
+
+    Counted, not fitted: a key that forces one comparison to agree (the same e-mail, phone,
+    birth date or identifier) finds the duplicates agreeing there; divided by the share of
+    duplicates that agree there (that comparison's learned m), it estimates all duplicates.
+    The median over such keys is used. Without one, EM's share of duplicates among the
+    candidates stands in. Fitting the prior on the candidates alone goes wrong where blocking
+    gathers many look-alikes (namesakes)."""
+    pairs = n * (n - 1) / 2
+    estimates = []
+    for kind, matches in sessions:
+        agree = _KEY_LEVELS.get(kind) or (_IDENTIFIER_LEVELS if kind.startswith("x:") else None)
+        if agree is None or kind not in model.m:
+            continue
+        recall = sum(model.m[kind][level] for level in agree)
+        if recall >= 0.05:
+            estimates.append(matches / recall)
+    if estimates:
+        duplicates = float(np.median(estimates))
+    else:
+        duplicates = _estimate_prior(model, levels) * candidates
+    return float(np.clip(duplicates / max(pairs, 1.0), 1e-12, 0.5))
+
+
+# the levels a key of this kind guarantees (a shared phone key is the last digits)
+_KEY_LEVELS = {"email": (1, 2), "phone": (1, 2), "birth_date": (1,)}
+_IDENTIFIER_LEVELS = (1,)
 
 
 def _frequencies(

@@ -74,7 +74,7 @@ def cluster(
     for m in edges:
         for node in (m.a, m.b):
             if node not in group_of:
-                group_of[node] = len(members)
+                group_of[node] = len(group_of)
                 members[group_of[node]] = [node]
         ga, gb = group_of[m.a], group_of[m.b]
         if ga == gb:
