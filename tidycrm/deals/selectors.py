@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
@@ -14,6 +14,7 @@ from tidycrm.core.pagination import Page, paginate
 from tidycrm.deals.models import Deal, DealContact, LossReason, Pipeline, Stage, StageChange
 
 BOARD_ORDER = ["-id"]
+# A card needs a few fields and two names: one model instance per card, names as annotations.
 CARD_FIELDS = (
     "id",
     "name",
@@ -23,15 +24,8 @@ CARD_FIELDS = (
     "stage_id",
     "status",
     "version",
-    "stage_entered_at",
     "owner_id",
-    "owner__id",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
     "company_id",
-    "company__id",
-    "company__name",
 )
 
 
@@ -107,10 +101,40 @@ class Column:
     page: Page[Deal]
 
 
+def _cards(user: User) -> QuerySet[Deal]:
+    return (
+        visible_deals(user)
+        .only(*CARD_FIELDS)
+        .annotate(
+            owner_first=F("owner__first_name"),
+            owner_last=F("owner__last_name"),
+            owner_login=F("owner__username"),
+            company_name=F("company__name"),
+        )
+    )
+
+
+def _for_display(deals: list[Deal]) -> list[Deal]:
+    """Names and amounts formatted once here: the card template then only prints them."""
+    for deal in deals:
+        full = f"{deal.owner_first} {deal.owner_last}".strip()  # type: ignore[attr-defined]
+        deal.owner_name = full or deal.owner_login or ""  # type: ignore[attr-defined]
+        deal.amount_text = f"{deal.amount:,.0f}"  # type: ignore[attr-defined]
+    return deals
+
+
 def stage_cards(user: User, stage: Stage, limit: int, cursor: str | None = None) -> Page[Deal]:
     """One column's cards, newest first, a keyset page at a time (the board's "more")."""
-    cards = visible_deals(user).filter(stage=stage).select_related("owner", "company")
-    return paginate(cards.only(*CARD_FIELDS), BOARD_ORDER, limit, cursor)
+    page = paginate(_cards(user).filter(stage=stage), BOARD_ORDER, limit, cursor)
+    _for_display(page.items)
+    return page
+
+
+def deal_card(user: User, deal_id: int) -> Deal:
+    card = _cards(user).filter(pk=deal_id).first()
+    if card is None:
+        raise NotFound(f"Deal {deal_id} does not exist or you cannot see it.")
+    return _for_display([card])[0]
 
 
 def board(user: User, pipeline: Pipeline, cards_per_column: int) -> list[Column]:

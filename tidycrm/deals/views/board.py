@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tidycrm.accounts.views import AuthedRequest
@@ -13,6 +14,7 @@ from tidycrm.core.views import domain_errors
 from tidycrm.deals.selectors import (
     board,
     column_totals,
+    deal_card,
     get_deal,
     get_pipeline,
     get_stage,
@@ -22,7 +24,12 @@ from tidycrm.deals.selectors import (
 )
 from tidycrm.deals.services import move_deal
 
-CARDS_PER_COLUMN = 30
+CARDS_PER_COLUMN = 25
+
+
+def deals_base() -> str:
+    """ "/deals/": cards link to base + id + "/" (one reverse per page, not two per card)."""
+    return reverse("deals:list").removesuffix("list/")
 
 
 @login_required
@@ -45,6 +52,7 @@ def board_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "pipelines": pipelines(),
         "columns": board(request.user, pipeline, CARDS_PER_COLUMN),
         "loss_reasons": loss_reasons(active_only=True),
+        "deals_base": deals_base(),
     }
     return render(request, "deals/board.html", context)
 
@@ -59,7 +67,8 @@ def stage_more(request: AuthedRequest, pk: int) -> HttpResponse:
         page = stage_cards(request.user, stage, CARDS_PER_COLUMN, request.GET.get("cursor"))
     except DomainError as exc:
         return HttpResponse(exc.message, status=400)
-    return render(request, "deals/partials/cards.html", {"page": page, "stage": stage})
+    context = {"page": page, "stage": stage, "deals_base": deals_base()}
+    return render(request, "deals/partials/cards.html", context)
 
 
 @login_required
@@ -90,7 +99,11 @@ def deal_move(request: AuthedRequest, pk: int) -> HttpResponse:
         return HttpResponse("That stage does not exist.", status=422)
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status_code)
-    moved = result.record
-    columns = [before] if before.pk == moved.stage_id else [before, moved.stage]
-    totals = [(s, *column_totals(request.user, s)) for s in columns]
-    return render(request, "deals/partials/moved.html", {"deal": moved, "totals": totals})
+    after = result.record.stage
+    columns = [before] if before.pk == after.pk else [before, after]
+    context = {
+        "deal": deal_card(request.user, deal.pk),
+        "totals": [(s, *column_totals(request.user, s)) for s in columns],
+        "deals_base": deals_base(),
+    }
+    return render(request, "deals/partials/moved.html", context)

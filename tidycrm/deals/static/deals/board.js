@@ -71,7 +71,7 @@
     };
     card.addEventListener("htmx:responseError", onError, { once: true });
     card.addEventListener("htmx:sendError", onError, { once: true });
-    htmx.ajax("POST", card.dataset.moveUrl, { source: card, target: card, swap: "outerHTML", values: values })
+    htmx.ajax("POST", board.dataset.deals + card.dataset.deal + "/move/", { source: card, target: card, swap: "outerHTML", values: values })
       .then(() => {
         if (document.body.contains(card)) return;  // swapped: the move was saved
         status.textContent = "Moved.";
