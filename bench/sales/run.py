@@ -199,9 +199,10 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for r in report["results"]:
         traced = r["traced_request"]
+        ok = "yes" if r["meets_target"] else "**no**"
         lines.append(
             f"| {r['user']} | {r['op']} | {r['median_ms']} | {r['p95_ms']} | {TARGET_MS} | "
-            f"{'yes' if r['meets_target'] else '**no**'} | {traced['sql_ms']} | {traced['queries']} |"
+            f"{ok} | {traced['sql_ms']} | {traced['queries']} |"
         )
     misses = [r for r in report["results"] if not r["meets_target"]]
     if misses:
