@@ -70,6 +70,15 @@ class Row:
     number: int  # the row as a spreadsheet shows it: the header is row 1
     values: list[str]
     problem: str = ""
+    end: int | None = None  # byte offset just after the row (CSV), where reading can resume
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where to start reading again: the byte offset after the last row read, and its number."""
+
+    offset: int
+    number: int
 
 
 @dataclass
@@ -82,12 +91,28 @@ class Table:
     estimated_rows: int | None = None
     notes: list[str] = field(default_factory=list)
 
-    def rows(self, skip: int = 0) -> Iterator[Row]:
-        """Data rows after the header, skipping blank ones; `skip` rows are passed over unread."""
+    def rows(self, skip: int = 0, resume: Resume | None = None) -> Iterator[Row]:
+        """Data rows after the header, skipping blank ones. `resume` (from a row's `end`)
+        seeks straight to the bytes after that row; without it `skip` rows are read and
+        passed over (XLSX, and encodings whose bytes cannot be entered mid-file)."""
+        if self.kind == "csv" and resume is not None and self.seekable:
+            yield from _csv_rows_from(self, resume)
+            return
         source = _csv_rows(self) if self.kind == "csv" else _xlsx_rows(self)
         for i, row in enumerate(source):
             if i >= skip:
                 yield row
+
+    @property
+    def seekable(self) -> bool:
+        """Whether a row's end offset can be entered directly: "\n" is one byte never part of
+        another character (UTF-8 and the single- and double-byte code pages, not UTF-16/32
+        or the stateful ISO-2022 family), and lines end with it."""
+        name = codecs.lookup(self.encoding).name if self.encoding else ""
+        unsafe = name.startswith(("utf-16", "utf-32", "iso2022", "iso-2022", "utf-7", "hz"))
+        return bool(name) and not unsafe and not self.cr_only
+
+    cr_only: bool = False  # old Mac files: lines end with "\r" alone
 
 
 def open_table(path: Path, name: str = "") -> Table:
@@ -115,6 +140,7 @@ def open_table(path: Path, name: str = "") -> Table:
     tsv = (name or path.name).lower().endswith((".tsv", ".tab"))
     delimiter = "\t" if tsv else sniff_delimiter(text)
     table = Table(path=path, kind="csv", header=[], encoding=encoding, delimiter=delimiter)
+    table.cr_only = "\r" in text and "\n" not in text
     with _text(table) as stream:
         reader = csv.reader(stream, delimiter=delimiter)
         try:
@@ -217,12 +243,53 @@ def _text(table: Table) -> Any:
     return table.path.open("r", encoding=table.encoding, errors="replace", newline="")
 
 
+class _Lines:
+    """Lines of the file decoded one by one from a byte offset, counting the bytes read: the
+    csv reader asks for one line at a time and never reads past the row it returns, so after
+    each row `position` is that row's end."""
+
+    def __init__(self, stream: Any, encoding: str, offset: int) -> None:
+        stream.seek(offset)
+        self.stream = stream
+        self.position = offset
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_RAW_FIELD)
+        if not line:
+            raise StopIteration
+        if len(line) == MAX_RAW_FIELD and not line.endswith(b"\n"):
+            raise FileRejected(
+                f"a line is longer than {MAX_RAW_FIELD // 1024 // 1024} MB; this is not a CSV "
+                "file of rows (or its line ends are missing)."
+            )
+        self.position += len(line)
+        return str(self.decoder.decode(line))
+
+
 def _csv_rows(table: Table) -> Iterator[Row]:
+    if table.seekable:
+        yield from _csv_rows_from(table, None)
+        return
+    yield from _read_csv(table, _text(table), None, 0, seen_header=False)
+
+
+def _csv_rows_from(table: Table, resume: Resume | None) -> Iterator[Row]:
+    stream = table.path.open("rb")
+    lines = _Lines(stream, table.encoding, resume.offset if resume else 0)
+    number = resume.number if resume else 0
+    yield from _read_csv(table, stream, lines, number, seen_header=resume is not None)
+
+
+def _read_csv(
+    table: Table, stream: Any, lines: _Lines | None, number: int, *, seen_header: bool
+) -> Iterator[Row]:
     width = len(table.header)
-    with _text(table) as stream:
-        reader = csv.reader(stream, delimiter=table.delimiter)
-        number = 0
-        seen_header = False
+    with stream:
+        reader = csv.reader(lines or stream, delimiter=table.delimiter)
         while True:
             try:
                 cells = next(reader)
@@ -239,7 +306,8 @@ def _csv_rows(table: Table) -> Iterator[Row]:
             if not seen_header:
                 seen_header = True
                 continue
-            yield Row(number, cells, _row_problem(cells, width, table))
+            end = lines.position if lines else None
+            yield Row(number, cells, _row_problem(cells, width, table), end)
 
 
 def _row_problem(cells: list[str], width: int, table: Table) -> str:

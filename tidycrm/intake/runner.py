@@ -35,7 +35,7 @@ from tidycrm.intake.formats.rows import contact_row_data
 from tidycrm.intake.formats.spreadsheet import unescape_cell
 from tidycrm.intake.mapping import IGNORED_PREFIX, RowInput, build_input, cell_value
 from tidycrm.intake.models import Import, ImportRecord, ImportReject
-from tidycrm.intake.reading import FileRejected, Row, Table, open_table
+from tidycrm.intake.reading import FileRejected, Resume, Row, Table, open_table
 from tidycrm.records import steps
 
 log = logging.getLogger(__name__)
@@ -488,10 +488,16 @@ def _set_stage(imp: Import, stage: Stage) -> None:
 def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
     ctx = Context(imp, write=True)
     table = ctx.table = open_table_for(imp)
-    start = int((job.checkpoint or {}).get("rows", 0))
+    checkpoint = job.checkpoint or {}
+    start = int(checkpoint.get("rows", 0))
+    # A restarted import seeks to the byte after its last committed row (CSV); the count of
+    # rows is the fallback where it cannot (XLSX, UTF-16).
+    resume = None
+    if start and checkpoint.get("offset") is not None:
+        resume = Resume(int(checkpoint["offset"]), int(checkpoint["number"]))
     delay = float(os.environ.get("TIDYCRM_IMPORT_TEST_CHUNK_DELAY", "0") or 0)
     done = start
-    for chunk in _chunks(table.rows(skip=start), chunk_rows()):
+    for chunk in _chunks(table.rows(skip=start, resume=resume), chunk_rows()):
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job.pk)
             checkpoint = dict(locked.checkpoint or {})
@@ -514,6 +520,7 @@ def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
             )
             done += len(chunk)
             checkpoint["rows"] = done
+            checkpoint["offset"], checkpoint["number"] = chunk[-1].end, chunk[-1].number
             for name, n in (
                 ("created", out.created),
                 ("updated", out.updated),

@@ -79,6 +79,9 @@ def test_kill_9_mid_import_then_restart_loses_and_doubles_nothing(admin, tmp_pat
     assert job.status == JobStatus.RUNNING
     assert 300 <= job.done < ROWS
     assert Contact.objects.count() == job.done  # the chunk being written was rolled back
+    # the restart seeks to the byte after the last committed row
+    assert job.checkpoint["offset"] == len("\n".join(lines[: job.done + 1]).encode()) + 1
+    assert job.checkpoint["number"] == job.done + 1
     second = subprocess.Popen(  # noqa: S603
         [python, "-m", "tidycrm", "worker"],
         cwd=ROOT,

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from tidycrm.intake.reading import FileRejected, open_table
+from tidycrm.intake.reading import FileRejected, Resume, open_table
 
 TURKISH = "Ad;Soyad;Şehir\nAyşe;Yılmaz;İstanbul\nŞule;Ağaoğlu;Muğla\n"
 FRENCH = "Prénom;Nom;Ville\nZoé;Müller;Orléans à côté\nAnaïs;Lefèvre;Besançon\n"
@@ -178,3 +178,53 @@ def test_zip_that_is_not_a_workbook(tmp_path):
 def test_bom_not_part_of_header(write_file):
     table = open_table(write_file("x.csv", codecs.BOM_UTF8 + b"email\na@example.com\n"))
     assert table.header == ["email"]
+
+
+MESSY = (
+    "\ufeffname,note\r\n"
+    'Ada,"two\r\nlines"\r\n'
+    "\r\n"
+    "Grace,plain\r\n"
+    'Kurt,"a, b"\r\n'
+    ",\r\n"
+    "Émilie,çà et là\r\n"
+    'İpek,"quote ""inside"""\r\n'
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1254"])
+def test_resume_from_any_row_end_reads_the_same_rows_as_reading_on(write_file, encoding):
+    text = MESSY if encoding != "cp1254" else MESSY.lstrip("\ufeff")  # a BOM is Unicode only
+    path = write_file("messy.csv", text.encode(encoding))
+    table = open_table(path)
+    assert table.seekable
+    rows = list(table.rows())
+    assert [r.values[0] for r in rows] == ["Ada", "Grace", "Kurt", "Émilie", "İpek"]
+    assert rows[0].values[1] == "two\r\nlines"
+    for i, row in enumerate(rows):
+        rest = list(table.rows(resume=Resume(row.end, row.number)))
+        assert [(r.number, r.values, r.end) for r in rest] == [
+            (r.number, r.values, r.end) for r in rows[i + 1 :]
+        ]
+
+
+def test_resume_does_not_read_the_rows_before_the_offset(write_file):
+    """Bytes before the offset are never decoded: a file whose first rows were since damaged
+    still resumes (proof that it seeks rather than re-reads)."""
+    path = write_file("people.csv", "name,city\nAda,London\nGrace,Arlington\nKurt,Vienna\n")
+    table = open_table(path)
+    first = next(iter(table.rows()))
+    data = bytearray(path.read_bytes())
+    start = data.index(b"Ada")
+    data[start : first.end] = b'"' * (first.end - start)  # an unclosed quote, same length
+    path.write_bytes(bytes(data))
+    rest = list(table.rows(resume=Resume(first.end, first.number)))
+    assert [r.values for r in rest] == [["Grace", "Arlington"], ["Kurt", "Vienna"]]
+    assert rest[0].number == 3
+
+
+def test_utf16_files_are_not_entered_mid_file(write_file):
+    path = write_file("wide.csv", "name\nAda\nGrace\n".encode("utf-16"))
+    table = open_table(path)
+    assert not table.seekable
+    assert [r.values for r in table.rows(skip=1)] == [["Grace"]]
