@@ -12,7 +12,7 @@ merges into the existing contact; the last two happen in `saved`, after the row 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from tidycrm.accounts.selectors import visibility_filter
 from tidycrm.contacts.models import AliasKind, Contact, ContactAlias
 from tidycrm.core.door import Draft
 from tidycrm.core.exceptions import Conflict
+from tidycrm.matching import PersonRecord
 
 OFF, WARN, LINK, BLOCK, MERGE = "off", "warn", "link", "block", "merge"
 
@@ -74,6 +75,14 @@ class EntryCheck(Protocol):
         self, contact: Contact, verdict: Verdict, *, actor: User | None, channel: str
     ) -> Contact: ...
 
+    def check_many(
+        self, records: Sequence[PersonRecord], *, actor: User | None, channel: str
+    ) -> list[Verdict]: ...
+
+    def saved_many(
+        self, saved: Sequence[tuple[Contact, Verdict]], *, actor: User | None, channel: str
+    ) -> None: ...
+
 
 _entry_check: EntryCheck | None = None
 
@@ -100,6 +109,26 @@ def saved(contact: Contact, verdict: Verdict, *, actor: User | None, channel: st
     if _entry_check is None or not verdict.findings or verdict.action not in (LINK, MERGE):
         return contact
     return _entry_check.saved(contact, verdict, actor=actor, channel=channel)
+
+
+def check_many(
+    records: Sequence[PersonRecord], *, actor: User | None, channel: str
+) -> list[Verdict]:
+    """The bulk door's step 3, set-based: one verdict per new record (as matching sees it).
+    Bulk channels queue likely duplicates for review (link) or refuse them (block); a warning
+    would reach nobody, so warn and off check nothing here."""
+    if _entry_check is None:
+        return [Verdict() for _ in records]
+    return _entry_check.check_many(records, actor=actor, channel=channel)
+
+
+def saved_many(
+    saved: Sequence[tuple[Contact, Verdict]], *, actor: User | None, channel: str
+) -> None:
+    """After a bulk insert, inside its transaction: queue the linked pairs for review."""
+    linked = [(c, v) for c, v in saved if v.findings and v.action in (LINK, MERGE)]
+    if _entry_check is not None and linked:
+        _entry_check.saved_many(linked, actor=actor, channel=channel)
 
 
 def alias_owners(kind: AliasKind | str, values: Iterable[str]) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -26,7 +26,7 @@ from tidycrm.companies.models import Company
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.models import AliasKind, Contact, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
-from tidycrm.contacts.services.match_keys import insert_match_keys, new_records
+from tidycrm.contacts.services.match_keys import draft_record, insert_match_keys
 from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
 from tidycrm.core.bulk_write import (
@@ -106,10 +106,22 @@ def save_contacts_bulk(
             elif external_id in taken:
                 result.errors[index] = {"external_id": ["is already used by another contact."]}
         drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
+    records = [draft_record(draft, None, company_names) for _, draft in drafts]
+    verdicts = duplicates.check_many(records, actor=actor, channel=str(channel))
+    kept = []
+    for (index, draft), record, verdict in zip(drafts, records, verdicts, strict=True):
+        if verdict.action == duplicates.BLOCK and verdict.findings:
+            result.errors[index] = {"__all__": verdict.messages}
+        else:
+            kept.append((index, draft, record, verdict))
+    drafts = [(index, draft) for index, draft, _, _ in kept]
     with transaction.atomic():
         _bulk_insert(drafts, words, actor=actor, channel=channel, sources=sources, result=result)
-        saved = zip(result.created, drafts, strict=True)
-        insert_match_keys(new_records([(c.pk, d) for c, (_, d) in saved], company_names))
+        saved = list(zip(result.created, kept, strict=True))
+        insert_match_keys(replace(record, id=str(c.pk)) for c, (_, _, record, _) in saved)
+        duplicates.saved_many(
+            [(c, verdict) for c, (_, _, _, verdict) in saved], actor=actor, channel=str(channel)
+        )
     bulk_parallel.note_write(time.perf_counter() - began, len(rows))
     return result
 

@@ -136,14 +136,6 @@ def draft_record(
     return replace(record, **changes)
 
 
-def new_records(
-    saved: Iterable[tuple[int, Draft]], company_names: Mapping[int, str]
-) -> Iterator[PersonRecord]:
-    """The matching view of contacts the bulk door just inserted from these drafts."""
-    for pk, draft in saved:
-        yield replace(draft_record(draft, None, company_names), id=str(pk))
-
-
 def _company_name(pk: int, names: Mapping[int, str] | None) -> str:
     if names is not None and pk in names:
         return names[pk]

@@ -2,16 +2,20 @@
 
 Candidates come from the match-key table, at most CANDIDATES_PER_KEY per key (a switchboard
 number or an info@ inbox names thousands of people: the cap keeps a check's cost bounded), plus
-the contacts that took over the draft's identifiers in a merge. Each is scored by the trained
-model; the channel's policy decides what the door does with those above the threshold.
+the contacts that took over the draft's identifiers in a merge. All candidates are scored in one
+vectorised call with the trained model; the channel's policy decides what the door does with
+those above the threshold. The bulk door's form does the same for a whole batch at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visibility_filter
@@ -29,8 +33,12 @@ from tidycrm.matching import DEFAULT_THRESHOLD, Match, PersonRecord
 from tidycrm.matching.features import people_table
 
 CANDIDATES_PER_KEY = 20
+KEYS_PER_QUERY = 2_000
 FINDINGS_SHOWN = 5
 REASONS_SHOWN = 3
+MERGED_IDENTIFIER = "its identifier was merged into this contact"
+# Bulk channels cannot show a warning to anyone: they queue or refuse (contacts.duplicates).
+BULK_ACTIONS = (EntryAction.LINK, EntryAction.BLOCK, EntryAction.MERGE)
 
 
 class ContactEntryCheck:
@@ -48,27 +56,12 @@ class ContactEntryCheck:
             ids = {i for i in ids if (min(own, i), max(own, i)) not in refused}
         matches = score(record, ids)
         for pk in merged_into:
-            if pk != own:
-                matches[pk] = Match(record.id, str(pk), 1.0, 99.0, ())
-        kept = sorted(
-            (m for m in matches.values() if m.probability >= DEFAULT_THRESHOLD),
-            key=lambda m: -m.probability,
-        )[:FINDINGS_SHOWN]
-        if not kept:
-            return Verdict(action)
-        visible = _visible_ids([int(m.b) for m in kept], actor)
-        findings = [
-            Finding(
-                int(m.b), m.probability, reasons(m, int(m.b) in merged_into), int(m.b) in visible
-            )
-            for m in kept
-        ]
-        return Verdict(action, findings, {int(m.b): m for m in kept})
+            matches[pk] = Match(record.id, str(pk), 1.0, 99.0, ())
+        return _verdict(action, list(matches.values()), actor, merged_into)
 
     def saved(
         self, contact: Contact, verdict: Verdict, *, actor: User | None, channel: str
     ) -> Contact:
-        matches: dict[int, Match] = verdict.details
         best = verdict.findings[0]
         threshold = current_settings().auto_merge_threshold
         if verdict.action == EntryAction.MERGE and best.visible and best.probability >= threshold:
@@ -82,13 +75,70 @@ class ContactEntryCheck:
                 survivor_id=best.contact_id,
             )
             return Contact.objects.get(pk=best.contact_id)
-        pairs = [
-            Match(str(contact.pk), str(f.contact_id), f.probability, 0.0, _evidence(matches, f))
-            for f in verdict.findings
-        ]
-        ids = [contact.pk, *(f.contact_id for f in verdict.findings)]
-        add_groups(RecordKind.CONTACT, [Proposed(ids, pairs)], origin=GroupOrigin.ENTRY)
+        self.saved_many([(contact, verdict)], actor=actor, channel=channel)
         return contact
+
+    def check_many(
+        self, records: Sequence[PersonRecord], *, actor: User | None, channel: str
+    ) -> list[Verdict]:
+        action = action_for(RecordKind.CONTACT, channel)
+        if action not in BULK_ACTIONS or not records:
+            return [Verdict(action) for _ in records]
+        people = [replace(r, id=f"new-{n}") for n, r in enumerate(records)]
+        keys = [keys_of(r) for r in people]
+        owners = key_owners({k for ks in keys for k in ks})
+        wanted = [sorted({pk for k in ks for pk in owners.get(k, ())}) for ks in keys]
+        candidates = person_records({pk for ids in wanted for pk in ids})
+        position = {int(c.id): len(people) + n for n, c in enumerate(candidates)}
+        pairs = [(n, position[pk]) for n, ids in enumerate(wanted) for pk in ids if pk in position]
+        found: dict[int, list[Match]] = {}
+        if pairs:
+            model = person_model()
+            table = people_table([*people, *candidates], model.identifiers)
+            i = np.asarray([p[0] for p in pairs], dtype=np.int64)
+            j = np.asarray([p[1] for p in pairs], dtype=np.int64)
+            scored = model.score_pairs(table, i, j, own_frequencies=False)
+            for row in np.flatnonzero(scored.probability >= DEFAULT_THRESHOLD).tolist():
+                n, other = pairs[row]
+                found.setdefault(n, []).append(model.explain(table, scored, row, n, other))
+        return [_verdict(action, found.get(n, []), actor, set()) for n in range(len(people))]
+
+    def saved_many(
+        self, saved: Sequence[tuple[Contact, Verdict]], *, actor: User | None, channel: str
+    ) -> None:
+        proposed = [
+            Proposed(
+                [contact.pk, *(f.contact_id for f in verdict.findings)],
+                [
+                    Match(
+                        str(contact.pk),
+                        str(f.contact_id),
+                        f.probability,
+                        0.0,
+                        _evidence(verdict.details, f),
+                    )
+                    for f in verdict.findings
+                ],
+            )
+            for contact, verdict in saved
+        ]
+        add_groups(RecordKind.CONTACT, proposed, origin=GroupOrigin.ENTRY)
+
+
+def _verdict(
+    action: str, matches: list[Match], actor: User | None, merged_into: set[int]
+) -> Verdict:
+    kept = sorted(
+        (m for m in matches if m.probability >= DEFAULT_THRESHOLD), key=lambda m: -m.probability
+    )[:FINDINGS_SHOWN]
+    if not kept:
+        return Verdict(action)
+    visible = _visible_ids([int(m.b) for m in kept], actor)
+    findings = [
+        Finding(int(m.b), m.probability, reasons(m, int(m.b) in merged_into), int(m.b) in visible)
+        for m in kept
+    ]
+    return Verdict(action, findings, {int(m.b): m for m in kept})
 
 
 def candidate_ids(
@@ -114,6 +164,23 @@ def candidate_ids(
     return found - merged_into, merged_into
 
 
+def key_owners(keys: set[str]) -> dict[str, list[int]]:
+    """Contacts per key, at most CANDIDATES_PER_KEY each (the newest), one query per chunk."""
+    owners: dict[str, list[int]] = {}
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        newest = Window(RowNumber(), partition_by=F("key"), order_by=F("contact_id").desc())
+        rows = (
+            ContactMatchKey.objects.filter(key__in=wanted[start : start + KEYS_PER_QUERY])
+            .annotate(rank=newest)
+            .filter(rank__lte=CANDIDATES_PER_KEY)
+            .values_list("key", "contact_id")
+        )
+        for key, contact_id in rows:
+            owners.setdefault(key, []).append(contact_id)
+    return owners
+
+
 def score(record: PersonRecord, ids: set[int]) -> dict[int, Match]:
     """The record against every candidate in one vectorised call (about 1 ms a pair when
     scored one by one); only pairs above the threshold get their explanation written."""
@@ -132,7 +199,7 @@ def score(record: PersonRecord, ids: set[int]) -> dict[int, Match]:
 
 def reasons(match: Match, merged: bool) -> list[str]:
     if merged:
-        return ["its identifier was merged into this contact"]
+        return [MERGED_IDENTIFIER]
     strongest = sorted((e for e in match.evidence if e.weight > 0), key=lambda e: -e.weight)
     return [f"{match.probability:.0%} likely", *(e.detail for e in strongest[:REASONS_SHOWN])]
 

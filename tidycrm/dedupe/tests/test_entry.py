@@ -125,3 +125,22 @@ def test_policy_is_an_admins_and_checked(admin, make_user):
     assert current_policy().survivorship == "recent"
     assert save_contact(ANA, actor=admin, channel="ui").warnings == []
     assert save_contact(ANA, actor=admin, channel="ui").warnings == []
+
+
+def test_the_bulk_door_queues_or_refuses_likely_duplicates(admin):
+    first = save_contact(ANA, actor=admin, channel="api").record
+    update_policy(actor=admin, actions={"contact": {"import": "link", "system": "block"}})
+    other = {"name": "Bruno Costa", "emails": ["bruno@shop.example"]}
+    linked = save_contacts_bulk([ANA, other], actor=admin, channel="import")
+    assert len(linked.created) == 2 and not linked.errors
+    group = DuplicateGroup.objects.get()
+    assert sorted(group.members.values_list("record_id", flat=True)) == sorted(
+        [first.pk, linked.created[0].pk]
+    )
+    blocked = save_contacts_bulk([ANA, {"name": "Chen Wei"}], actor=admin, channel="system")
+    assert [c.display_name for c in blocked.created] == ["Chen Wei"]
+    messages = blocked.errors[0]["__all__"]  # the first contact and the one linked above
+    assert len(messages) == 2
+    assert all(m.startswith("Possible duplicate of contact") for m in messages)
+    # warn in bulk reaches nobody: nothing is checked, nothing refused
+    assert len(save_contacts_bulk([ANA], actor=admin, channel="api").created) == 1
