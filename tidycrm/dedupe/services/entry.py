@@ -48,6 +48,10 @@ class ContactEntryCheck:
         action = action_for(RecordKind.CONTACT, channel)
         if action == EntryAction.OFF:
             return Verdict(action)
+        if instance is not None and action in (EntryAction.BLOCK, EntryAction.MERGE):
+            # Block and merge keep new duplicates out; editing a record that already has a
+            # twin must stay possible (the twin is the review queue's to resolve).
+            action = EntryAction.WARN
         record = draft_record(draft, instance)
         own = getattr(instance, "pk", None)
         ids, merged_into = candidate_ids(record, draft, exclude=own)

@@ -144,3 +144,13 @@ def test_the_bulk_door_queues_or_refuses_likely_duplicates(admin):
     assert all(m.startswith("Possible duplicate of contact") for m in messages)
     # warn in bulk reaches nobody: nothing is checked, nothing refused
     assert len(save_contacts_bulk([ANA], actor=admin, channel="api").created) == 1
+
+
+def test_editing_a_contact_that_has_a_twin_is_not_blocked(admin):
+    first = save_contact(ANA, actor=admin, channel="api").record
+    twin = save_contact(ANA, actor=admin, channel="api").record
+    update_policy(actor=admin, actions={"contact": {"ui": "block"}})
+    edited = save_contact({"job_title": "CFO"}, actor=admin, channel="ui", contact=twin)
+    assert edited.record.job_title == "CFO"
+    [warning] = edited.warnings
+    assert warning.startswith(f"Possible duplicate of contact {first.pk} (")
