@@ -55,6 +55,8 @@ class Import(TimeStampedModel):
     revert_job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the uploaded file was deleted (the revert window had passed): see purge_files.
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

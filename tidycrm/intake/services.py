@@ -210,6 +210,36 @@ def save_mapping(imp: Import, name: str, *, actor: User | None) -> ImportMapping
 def _editable(imp: Import) -> None:
     if imp.stage not in (Stage.UPLOADED, Stage.PREVIEWED, Stage.PREVIEWING):
         raise Conflict(f"import #{imp.pk} has started already ({imp.get_stage_display()}).")
+    if imp.file_deleted_at is not None:
+        raise Conflict(
+            f"the file of import #{imp.pk} was deleted {revert_days()} days after it was left "
+            "unused; upload it again."
+        )
+
+
+def revert_days() -> int:
+    """How long an import can be undone and keeps its uploaded file (setting, default 30)."""
+    return int(getattr(settings, "TIDYCRM_IMPORT_REVERT_DAYS", 30))
+
+
+# Stages after which nothing reads the file again: finished, or never started.
+_LEFT = (Stage.DONE, Stage.FAILED, Stage.CANCELLED, Stage.REVERTED, Stage.UPLOADED, Stage.PREVIEWED)
+
+
+def purge_files(now: Any = None) -> list[int]:
+    """Delete the uploaded files of imports finished (or left unstarted) longer ago than the
+    revert window; returns their ids. Run periodically (`manage.py purge_import_files`, and
+    after every import); the ledger, the rejects and the history stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=revert_days())
+    old = Import.objects.filter(stage__in=_LEFT, updated_at__lt=cutoff, file_deleted_at=None)
+    purged: list[int] = []
+    for imp in old.only("pk", "stored_path").iterator():
+        path = Path(imp.stored_path)
+        if path.is_relative_to(upload_dir()):  # never anything outside the upload folder
+            path.unlink(missing_ok=True)
+        Import.objects.filter(pk=imp.pk).update(file_deleted_at=timezone.now())
+        purged.append(imp.pk)
+    return purged
 
 
 def get_import(actor: User | None, import_id: int) -> Import:
@@ -332,6 +362,12 @@ def start_revert(imp: Import, *, actor: User | None, inline: bool = False) -> Im
         require(actor, Permission.DELETE)
     if imp.stage not in (Stage.DONE, Stage.CANCELLED, Stage.FAILED, Stage.REVERTING):
         raise Conflict(f"import #{imp.pk} cannot be reverted now ({imp.get_stage_display()}).")
+    window = timezone.now() - timedelta(days=revert_days())
+    if imp.stage != Stage.REVERTING and imp.updated_at < window:
+        raise Conflict(
+            f"import #{imp.pk} finished more than {revert_days()} days ago; it can no longer "
+            "be reverted (edit the records, or restore them from their history)."
+        )
     if imp.job_id and Job.objects.filter(pk=imp.job_id).exclude(status__in=FINISHED).exists():
         raise Conflict(f"import #{imp.pk} is still running; cancel it first.")
     with transaction.atomic():

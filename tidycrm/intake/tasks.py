@@ -8,8 +8,10 @@ from django.tasks import task
 @task()
 def run_import_task(import_id: int) -> None:
     from tidycrm.intake.runner import run_import
+    from tidycrm.intake.services import purge_files
 
     run_import(import_id)
+    purge_files()  # every finished import also clears the files whose revert window passed
 
 
 @task()
