@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from tidycrm.contacts.models import (
     Affiliation,
@@ -35,30 +36,13 @@ def person_records(ids: Iterable[int]) -> list[PersonRecord]:
     wanted = list(ids)
     if not wanted:
         return []
-    emails: dict[int, list[str]] = defaultdict(list)
-    for cid, address in ContactEmail.objects.filter(contact_id__in=wanted).values_list(
-        "contact_id", "address"
-    ):
-        emails[cid].append(address)
-    phones: dict[int, list[str]] = defaultdict(list)
-    for cid, e164, raw in ContactPhone.objects.filter(contact_id__in=wanted).values_list(
-        "contact_id", "e164", "raw"
-    ):
-        phones[cid].append(e164 or raw)
-    addresses: dict[int, tuple[str, str, str, str]] = {}
-    for cid, *parts in (
-        ContactAddress.objects.filter(contact_id__in=wanted)
-        .order_by("-is_primary", "id")
-        .values_list("contact_id", "street", "city", "postal_code", "country")
-    ):
-        addresses.setdefault(cid, tuple(parts))  # type: ignore[arg-type]
-    companies: dict[int, str] = {}
-    for cid, name in (
-        Affiliation.objects.filter(contact_id__in=wanted)
-        .order_by("-is_primary", "-is_current", "id")
-        .values_list("contact_id", "company__name")
-    ):
-        companies.setdefault(cid, name)
+    emails = by_owner(ContactEmail.objects.filter(contact_id__in=wanted), "contact_id", "address")
+    phones = phones_by_owner(ContactPhone.objects.filter(contact_id__in=wanted), "contact_id")
+    addresses = first_addresses(ContactAddress.objects.filter(contact_id__in=wanted), "contact_id")
+    affiliations = Affiliation.objects.filter(contact_id__in=wanted).order_by(
+        "-is_primary", "-is_current", "id"
+    )
+    companies = {k: v[0] for k, v in by_owner(affiliations, "contact_id", "company__name").items()}
     records = []
     for pk, given, family, display, city, country, birthday in Contact.objects.filter(
         pk__in=wanted
@@ -81,6 +65,31 @@ def person_records(ids: Iterable[int]) -> list[PersonRecord]:
             )
         )
     return records
+
+
+def by_owner(rows: QuerySet[Any], owner: str, column: str) -> dict[int, list[Any]]:
+    """A column's values per owning record id, in the query's order."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    for owner_id, value in rows.values_list(owner, column):
+        found[owner_id].append(value)
+    return found
+
+
+def phones_by_owner(rows: QuerySet[Any], owner: str) -> dict[int, list[str]]:
+    """Phone numbers per owning record: E.164 when known, else as typed."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for owner_id, e164, raw in rows.values_list(owner, "e164", "raw"):
+        found[owner_id].append(e164 or raw)
+    return found
+
+
+def first_addresses(rows: QuerySet[Any], owner: str) -> dict[int, tuple[str, str, str, str]]:
+    """Each owning record's primary (else first) street, city, postal code and country."""
+    found: dict[int, tuple[str, str, str, str]] = {}
+    ordered = rows.order_by("-is_primary", "id")
+    for owner_id, *parts in ordered.values_list(owner, "street", "city", "postal_code", "country"):
+        found.setdefault(owner_id, (parts[0], parts[1], parts[2], parts[3]))
+    return found
 
 
 def all_person_records(ids: Iterable[int] | None = None) -> Iterator[list[PersonRecord]]:

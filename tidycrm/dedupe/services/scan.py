@@ -25,7 +25,12 @@ from tidycrm.accounts.selectors import visible
 from tidycrm.accounts.services import require
 from tidycrm.companies.models import Company, CompanyAddress, CompanyDomain, CompanyPhone
 from tidycrm.contacts.models import Contact
-from tidycrm.contacts.services.match_keys import all_person_records
+from tidycrm.contacts.services.match_keys import (
+    all_person_records,
+    by_owner,
+    first_addresses,
+    phones_by_owner,
+)
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
@@ -169,23 +174,9 @@ def company_records(ids: Sequence[int] | None) -> list[CompanyRecord]:
     companies = Company.objects.all() if ids is None else Company.objects.filter(pk__in=ids)
     wanted = list(companies.values_list("pk", "name"))
     keys = [pk for pk, _ in wanted]
-    domains: dict[int, list[str]] = defaultdict(list)
-    for cid, domain in CompanyDomain.objects.filter(company_id__in=keys).values_list(
-        "company_id", "domain"
-    ):
-        domains[cid].append(domain)
-    phones: dict[int, list[str]] = defaultdict(list)
-    for cid, e164, raw in CompanyPhone.objects.filter(company_id__in=keys).values_list(
-        "company_id", "e164", "raw"
-    ):
-        phones[cid].append(e164 or raw)
-    places: dict[int, tuple[str, str, str, str]] = {}
-    for cid, *parts in (
-        CompanyAddress.objects.filter(company_id__in=keys)
-        .order_by("-is_primary", "id")
-        .values_list("company_id", "street", "city", "postal_code", "country")
-    ):
-        places.setdefault(cid, tuple(parts))  # type: ignore[arg-type]
+    domains = by_owner(CompanyDomain.objects.filter(company_id__in=keys), "company_id", "domain")
+    phones = phones_by_owner(CompanyPhone.objects.filter(company_id__in=keys), "company_id")
+    places = first_addresses(CompanyAddress.objects.filter(company_id__in=keys), "company_id")
     return [
         CompanyRecord(
             str(pk),
