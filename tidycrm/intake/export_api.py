@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 from pydantic import create_model
 
 from tidycrm.accounts.api import current_user
 from tidycrm.companies.schemas import CompanyListQuery
 from tidycrm.contacts.schemas import ContactListQuery
-from tidycrm.core.api import errors, filterset_data
+from tidycrm.core.api import RecordId, errors, filterset_data
+from tidycrm.core.models import Job, JobStatus
+from tidycrm.intake import export_jobs
+from tidycrm.intake.api import job_out
 from tidycrm.intake.export_views import download
 from tidycrm.intake.exports import CONTENT_TYPES, export_companies, export_contacts
+from tidycrm.intake.schemas import ExportJobIn, ExportJobOut
 
 router = Router(tags=["exports"])
 
@@ -90,3 +94,59 @@ for _fmt in ("csv", "xlsx"):
         summary=f"Export companies as {_fmt.upper()}",
         openapi_extra=_binary(_fmt),
     )(_companies(_fmt))
+
+
+# -- large exports as background jobs ----------------------------------------------------------
+
+
+def _job_out(job: Job) -> dict[str, Any]:
+    done = job.status == JobStatus.SUCCEEDED
+    return {
+        "id": job.pk,
+        "kind": job.params.get("kind", ""),
+        "format": job.params.get("format", ""),
+        "job": job_out(job),
+        "download_url": f"/api/v1/exports/jobs/{job.pk}/file" if done else None,
+        "created_at": job.created_at,
+    }
+
+
+@router.post(
+    "/jobs",
+    response={202: ExportJobOut, **errors(403)},
+    summary="Export a list in the background",
+    description="For lists too long for one response: the job writes the file with progress; "
+    "fetch it from `download_url` when the job has succeeded.",
+)
+def create_export_job(request: HttpRequest, payload: ExportJobIn) -> Status[dict[str, Any]]:
+    job = export_jobs.start_export(
+        current_user(request), payload.kind, payload.format, payload.filters, payload.cf
+    )
+    return Status(202, _job_out(job))
+
+
+@router.get("/jobs/{job_id}", response={200: ExportJobOut, **errors(403, 404)})
+def get_export_job(request: HttpRequest, job_id: RecordId) -> dict[str, Any]:
+    """The export's progress; `download_url` once it is done."""
+    return _job_out(export_jobs.visible_job(current_user(request), job_id))
+
+
+@router.get(
+    "/jobs/{job_id}/file",
+    response=errors(403, 404, 409),
+    summary="Download a finished export",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as the export's format.",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_job_file(request: HttpRequest, job_id: RecordId) -> HttpResponse:
+    path, filename = export_jobs.finished_file(current_user(request), job_id)
+    media = CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
+    return FileResponse(  # type: ignore[return-value]
+        path.open("rb"), as_attachment=True, filename=filename, content_type=media
+    )

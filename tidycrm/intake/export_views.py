@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from tidycrm.accounts.views import AuthedRequest
-from tidycrm.core.exceptions import ValidationFailed
+from tidycrm.core.exceptions import Conflict, ValidationFailed
+from tidycrm.core.jobs import FINISHED, request_cancel
 from tidycrm.core.views import domain_errors
-from tidycrm.intake.exports import ExportFile, export_companies, export_contacts
+from tidycrm.intake import export_jobs
+from tidycrm.intake.exports import CONTENT_TYPES, ExportFile, export_companies, export_contacts
 
 # Query parameters of the list pages that are not filters.
 NOT_FILTERS = {"sort", "cursor", "col", "cols_set", "cf", "limit"}
@@ -39,23 +44,68 @@ def _bad_request(exc: ValidationFailed) -> HttpResponse:
     return HttpResponse(text or exc.message, status=400, content_type="text/plain; charset=utf-8")
 
 
+def _export(request: AuthedRequest, kind: str, fmt: str) -> HttpResponse:
+    """Stream a list of modest size; a longer one becomes a background job with its page."""
+    filters, cf = split_query(request.GET)
+    make = export_contacts if kind == "contacts" else export_companies
+    try:
+        if export_jobs.is_large(request.user, kind, filters, cf):
+            job = export_jobs.start_export(request.user, kind, fmt, filters, cf)
+            return redirect("export:job", pk=job.pk)
+        return download(make(request.user, fmt, filters, cf))
+    except ValidationFailed as exc:
+        return _bad_request(exc)
+
+
 @login_required
 @require_GET
 @domain_errors
 def contacts_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    filters, cf = split_query(request.GET)
-    try:
-        return download(export_contacts(request.user, fmt, filters, cf))
-    except ValidationFailed as exc:
-        return _bad_request(exc)
+    return _export(request, "contacts", fmt)
 
 
 @login_required
 @require_GET
 @domain_errors
 def companies_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    filters, cf = split_query(request.GET)
+    return _export(request, "companies", fmt)
+
+
+@login_required
+@require_GET
+@domain_errors
+def export_job(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The export's progress (polled by htmx while it runs) and its download link."""
+    job = export_jobs.visible_job(request.user, pk)
+    context = {"job": job, "running": job.status not in FINISHED}
+    if request.headers.get("HX-Request"):
+        return render(request, "intake/export_job.html#progress", context)
+    return render(request, "intake/export_job.html", context)
+
+
+@login_required
+@require_GET
+@domain_errors
+def export_job_file(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
-        return download(export_companies(request.user, fmt, filters, cf))
-    except ValidationFailed as exc:
-        return _bad_request(exc)
+        path, filename = export_jobs.finished_file(request.user, pk)
+    except Conflict as exc:  # not finished, or its file was cleared: say so on its page
+        job = export_jobs.visible_job(request.user, pk)
+        context = {"job": job, "running": job.status not in FINISHED, "problem": exc.message}
+        return render(request, "intake/export_job.html", context, status=409)
+    return FileResponse(  # type: ignore[return-value]
+        path.open("rb"), as_attachment=True, filename=filename, content_type=_content_type(path)
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def export_job_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = export_jobs.visible_job(request.user, pk)
+    request_cancel(job.pk)
+    return redirect("export:job", pk=job.pk)
+
+
+def _content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -261,9 +261,13 @@ def contact_rows(queryset: QuerySet[Contact], layout: ContactLayout) -> Iterator
             )
 
 
-def contact_vcards(queryset: QuerySet[Contact]) -> Iterator[bytes]:
+def contact_vcards(
+    queryset: QuerySet[Contact], counter: RowCounter | None = None
+) -> Iterator[bytes]:
     for chunk in _contact_chunks(queryset):
         yield "".join(vcard.write_vcard(_person(c)) for c in chunk).encode()
+        if counter is not None:
+            counter.add(len(chunk))
 
 
 def _person(contact: Any) -> vcard.VCardPerson:
@@ -308,6 +312,24 @@ def company_rows(queryset: QuerySet[Company], custom_keys: Sequence[str]) -> Ite
 # -- exporting -------------------------------------------------------------------------------
 
 
+class RowCounter:
+    """Counts the rows an export writes and reports every CHUNK rows (a job's progress)."""
+
+    def __init__(self, tick: Callable[[int], None]) -> None:
+        self.rows = 0
+        self.tick = tick
+
+    def add(self, count: int) -> None:
+        before, self.rows = self.rows, self.rows + count
+        if self.rows // CHUNK != before // CHUNK:
+            self.tick(self.rows)
+
+    def wrap[T](self, items: Iterable[T]) -> Iterator[T]:
+        for item in items:
+            yield item
+            self.add(1)
+
+
 def _file(kind: str, fmt: str, header: list[str], rows: Iterable[Sequence[Any]]) -> ExportFile:
     filename = f"{kind}.{fmt}"
     if fmt == "csv":
@@ -336,7 +358,12 @@ def _log(
 
 
 def export_contacts(
-    user: User | None, fmt: str, filters: Mapping[str, str], cf: Sequence[str] = ()
+    user: User | None,
+    fmt: str,
+    filters: Mapping[str, str],
+    cf: Sequence[str] = (),
+    *,
+    counter: RowCounter | None = None,
 ) -> ExportFile:
     """Contacts the user may see matching the list filters, as CSV, XLSX or vCard 4.0."""
     if fmt not in CONTENT_TYPES:
@@ -344,13 +371,20 @@ def export_contacts(
     queryset = contacts_to_export(user, filters, cf)
     _log("contacts", fmt, user, filters, cf)
     if fmt == "vcf":
-        return ExportFile("contacts.vcf", CONTENT_TYPES["vcf"], chunks=contact_vcards(queryset))
+        chunks = contact_vcards(queryset, counter)
+        return ExportFile("contacts.vcf", CONTENT_TYPES["vcf"], chunks=chunks)
     layout = contact_layout(queryset)
-    return _file("contacts", fmt, layout.header, contact_rows(queryset, layout))
+    rows = contact_rows(queryset, layout)
+    return _file("contacts", fmt, layout.header, counter.wrap(rows) if counter else rows)
 
 
 def export_companies(
-    user: User | None, fmt: str, filters: Mapping[str, str], cf: Sequence[str] = ()
+    user: User | None,
+    fmt: str,
+    filters: Mapping[str, str],
+    cf: Sequence[str] = (),
+    *,
+    counter: RowCounter | None = None,
 ) -> ExportFile:
     """Companies the user may see matching the list filters, as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
@@ -358,7 +392,8 @@ def export_companies(
     queryset = companies_to_export(user, filters, cf)
     _log("companies", fmt, user, filters, cf)
     keys = [d.key for d in definitions_for(RecordType.COMPANY)]
-    return _file("companies", fmt, company_header(keys), company_rows(queryset, keys))
+    rows = company_rows(queryset, keys)
+    return _file("companies", fmt, company_header(keys), counter.wrap(rows) if counter else rows)
 
 
 # -- importing rows with the standard columns (vCard now; the file import reuses the parsing) --

@@ -61,3 +61,24 @@ class ImportConfig(InputSchema):
     )
     skip_invalid: bool | None = None
     save_as: Annotated[Text, MaxLen(120)] = ""
+
+
+class ExportJobIn(InputSchema):
+    kind: Literal["contacts", "companies"]
+    format: Literal["csv", "xlsx", "vcf"]
+    filters: dict[Annotated[Text, MaxLen(80)], Annotated[Text, MaxLen(1000)]] = Field(
+        default_factory=dict,
+        description="The list endpoint's query parameters, e.g. {'country': 'DE', 'q': 'ada'}.",
+    )
+    cf: list[Annotated[Text, MaxLen(400)]] = Field(
+        default_factory=list, description="Custom field conditions, as GET /contacts takes them."
+    )
+
+
+class ExportJobOut(Schema):
+    id: int
+    kind: str
+    format: str
+    job: JobOut
+    download_url: str | None = Field(description="Where to fetch the file once it is done.")
+    created_at: datetime

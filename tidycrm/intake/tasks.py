@@ -26,3 +26,11 @@ def revert_task(import_id: int) -> None:
     from tidycrm.intake.services import run_revert
 
     run_revert(import_id)
+
+
+@task()
+def export_task(job_id: int) -> None:
+    from tidycrm.intake.export_jobs import purge_exports, run_export
+
+    run_export(job_id)
+    purge_exports()  # every finished export also clears the files older than their keep days
