@@ -83,3 +83,42 @@ class QuickLogForm(forms.Form):
 
 class CalendarImportForm(forms.Form):
     file = forms.FileField(label=".ics file", help_text="Events become meetings.")
+
+
+class AlertSettingsForm(forms.Form):
+    """Days without a touch before an alert, per lifecycle stage and per open pipeline stage
+    (empty: no alert), the speed-to-lead target and the 'due soon' lead time."""
+
+    lead_sla_minutes = forms.IntegerField(
+        min_value=1, max_value=43200, label="First activity on a new lead within (minutes)"
+    )
+    due_soon_hours = forms.IntegerField(
+        min_value=1, max_value=336, label="Remind of a task due within (hours)"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        lifecycle: list[tuple[str, str]],
+        stages: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lifecycle_names = [f"lifecycle_{value}" for value, _ in lifecycle]
+        self.stage_names = [f"stage_{pk}" for pk, _ in stages]
+        for (_, label), name in zip(lifecycle, self.lifecycle_names, strict=True):
+            self.fields[name] = forms.IntegerField(
+                min_value=1, max_value=3650, required=False, label=label
+            )
+        for (_, label), name in zip(stages, self.stage_names, strict=True):
+            self.fields[name] = forms.IntegerField(
+                min_value=1, max_value=3650, required=False, label=label
+            )
+
+    def lifecycle_days(self) -> dict[str, int | None]:
+        return {
+            n.removeprefix("lifecycle_"): self.cleaned_data.get(n) for n in self.lifecycle_names
+        }
+
+    def stage_days(self) -> dict[int, int | None]:
+        return {int(n.removeprefix("stage_")): self.cleaned_data.get(n) for n in self.stage_names}

@@ -35,4 +35,5 @@ urlpatterns = [
     path("calendar/import/", views.calendar_import, name="calendar_import"),
     path("calendar/feed/<str:token>.ics", views.calendar_feed_view, name="calendar_feed"),
     path("stale/<int:pk>/", views.stale_list, name="stale"),
+    path("settings/", views.alert_settings_page, name="settings"),
 ]

@@ -14,11 +14,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.services import require
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.activities.choices import StaleScope
-from tidycrm.activities.forms import CalendarImportForm, QuickLogForm
+from tidycrm.activities.forms import AlertSettingsForm, CalendarImportForm, QuickLogForm
 from tidycrm.activities.models import ActivityCompany, ActivityContact, ActivityDeal, StaleRule
 from tidycrm.activities.selectors import (
+    alert_settings,
     get_activity,
     get_record,
     my_day,
@@ -37,10 +40,14 @@ from tidycrm.activities.services.calendar import (
     user_for_calendar_token,
 )
 from tidycrm.activities.services.notify import mark_read
+from tidycrm.activities.services.settings import save_alert_settings
 from tidycrm.audit.choices import Channel
+from tidycrm.contacts.choices import LifecycleStage
 from tidycrm.core.exceptions import DomainError, ValidationFailed
 from tidycrm.core.pagination import paginate
 from tidycrm.core.views import domain_errors
+from tidycrm.deals.choices import StageKind
+from tidycrm.deals.models import Stage
 from tidycrm.records.timeline import Query, kinds_for, timeline_page
 
 TIMELINE_PAGE = 25
@@ -292,3 +299,54 @@ def stale_list(request: AuthedRequest, pk: int) -> HttpResponse:
         deals = stale_deals(rule.stage_id or 0, cutoff).filter(owner=request.user)
         rows = [(d.name, reverse("deals:detail", args=[d.pk])) for d in deals[:200]]
     return render(request, "activities/stale.html", {"rule": rule, "rows": rows})
+
+
+@login_required
+@domain_errors
+def alert_settings_page(request: AuthedRequest) -> HttpResponse:
+    """Administrators set when records count as stale and the speed-to-lead target."""
+    require(request.user, Permission.MANAGE_SETTINGS)
+    lifecycle = list(LifecycleStage.choices)
+    stages = [
+        (s.pk, f"{s.pipeline} · {s.name}")
+        for s in Stage.objects.filter(kind=StageKind.OPEN).select_related("pipeline")
+    ]
+    current = alert_settings()
+    rules = StaleRule.objects.filter(is_active=True)
+    initial: dict[str, Any] = {
+        "lead_sla_minutes": current.lead_sla_minutes,
+        "due_soon_hours": current.due_soon_hours,
+    }
+    for rule in rules:
+        key = (
+            f"lifecycle_{rule.lifecycle_stage}"
+            if rule.scope == StaleScope.LIFECYCLE
+            else f"stage_{rule.stage_id}"
+        )
+        initial[key] = rule.days
+    data = request.POST if request.method == "POST" else None
+    form = AlertSettingsForm(data, initial=initial, lifecycle=lifecycle, stages=stages)
+    if data is not None and form.is_valid():
+        try:
+            save_alert_settings(
+                actor=request.user,
+                channel=Channel.UI,
+                lifecycle_days=form.lifecycle_days(),
+                stage_days=form.stage_days(),
+                lead_sla_minutes=form.cleaned_data["lead_sla_minutes"],
+                due_soon_hours=form.cleaned_data["due_soon_hours"],
+            )
+        except ValidationFailed as exc:
+            for name, problems in exc.field_errors.items():
+                field = name.replace(".", "_")
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, "Alert settings saved.")
+            return redirect("activities:settings")
+    context = {
+        "form": form,
+        "lifecycle_fields": [form[n] for n in form.lifecycle_names],
+        "stage_fields": [form[n] for n in form.stage_names],
+    }
+    return render(request, "activities/settings.html", context, status=400 if form.errors else 200)
