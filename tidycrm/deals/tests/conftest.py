@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import browser_page, chromium  # noqa: F401  (the browser fixtures)
 from tidycrm.deals.models import LossReason, Pipeline, Stage
 
 
