@@ -110,6 +110,7 @@ class Person:
     city: str = ""
     postcode: str = ""
     channels: list[str] = field(default_factory=list)
+    alone: bool = True  # lives alone (relatives share the home)
 
 
 class CrmGenerator:
@@ -178,6 +179,9 @@ class CrmGenerator:
     def people(self, count: int) -> list[Person]:
         rng = self.rng
         companies = [self.company(i) for i in range(max(1, count // 12))]
+        self.by_country: dict[str, list[Company]] = {}
+        for company in companies:
+            self.by_country.setdefault(company.pool.country, []).append(company)
         people: list[Person] = []
         while len(people) < count:
             pool = self.pool()
@@ -195,6 +199,7 @@ class CrmGenerator:
             for member in household:
                 member.home_phone, member.street, member.city = home_phone, street, city
                 member.postcode = postcode
+                member.alone = len(household) == 1
                 self.fill(member, companies)
             people.extend(household)
             if rng.random() < 0.04:  # a namesake elsewhere
@@ -209,8 +214,11 @@ class CrmGenerator:
     def fill(self, person: Person, companies: list[Company]) -> None:
         rng = self.rng
         if rng.random() < 0.7:
-            # colleagues: companies in the person's own country when there are some
-            person.company = rng.choice(companies)
+            # mostly a company of the person's own country, and often in the home town
+            local = self.by_country.get(person.pool.country)
+            person.company = rng.choice(local if local and rng.random() < 0.85 else companies)
+            if person.alone and rng.random() < 0.5:
+                person.city = person.company.city
             person.job = rng.choice(person.company.pool.jobs)
             domain = person.company.domain
             person.work_email = self.unique(

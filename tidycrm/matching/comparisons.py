@@ -194,10 +194,11 @@ def _email(table: Table, i: IntArray, j: IntArray) -> Levels:
 
 def _phone(table: Table, i: IntArray, j: IntArray) -> Levels:
     p, t = table.columns["phone"], table.columns["tail"]
-    same, code = _multi_equal(p[i], p[j])
-    tail, _ = _multi_equal(t[i], t[j])
+    same, _ = _multi_equal(p[i], p[j])
+    tail, code = _multi_equal(t[i], t[j])
     level = _select([same, tail], (p[i, 0] < 0) | (p[j, 0] < 0))
-    return Levels(level, np.where(level == 1, code, -1), "phone")
+    # a number's frequency is counted on its last digits, however it was written
+    return Levels(level, np.where(level > 0, code, -1), "tail")
 
 
 def _company(table: Table, i: IntArray, j: IntArray) -> Levels:
@@ -276,7 +277,7 @@ PERSON_COMPARISONS: tuple[Comparison, ...] = (
         frozenset({1, 2}),
     ),
     Comparison(
-        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1})
+        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1, 2})
     ),
     Comparison("company", ("missing", "exact", "similar", "different"), _company, frozenset({1})),
     Comparison(
@@ -320,7 +321,7 @@ COMPANY_COMPARISONS: tuple[Comparison, ...] = (
     ),
     Comparison("domain", ("missing", "exact", "different"), _company_domain, frozenset({1})),
     Comparison(
-        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1})
+        "phone", ("missing", "exact", "same last digits", "different"), _phone, frozenset({1, 2})
     ),
     Comparison(
         "address",

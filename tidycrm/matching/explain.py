@@ -1,14 +1,12 @@
-"""Human sentences for the evidence of one compared pair."""
+"""Human sentences for the evidence of compared pairs, built for many pairs at once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
+from numpy.typing import NDArray
 
 from tidycrm.matching.comparisons import Comparison, Levels
-from tidycrm.matching.features import Table
-
-if TYPE_CHECKING:
-    from tidycrm.matching.model import _Model
+from tidycrm.matching.features import IntArray, Table
 
 _LABELS = {
     "given_name": ("given name", "given"),
@@ -23,33 +21,61 @@ _LABELS = {
 }
 
 
-def _value(table: Table, column: str, row: int) -> str:
+def _values(table: Table, column: str, records: IntArray) -> list[str]:
     codes = table.columns[column]
-    code = int(codes[row, 0] if codes.ndim == 2 else codes[row])
-    return str(table.strings(column)[code])
+    picked = codes[records, 0] if codes.ndim == 2 else codes[records]
+    return [str(x) for x in table.strings(column)[picked]]
 
 
-def describe(
-    model: _Model, table: Table, comparison: Comparison, found: Levels, row: int, i: int, j: int
-) -> str:
+def _address(table: Table, records: IntArray) -> list[str]:
+    parts = zip(
+        _values(table, "street", records),
+        _values(table, "city", records),
+        _values(table, "postcode", records),
+        strict=True,
+    )
+    return [" ".join(x for x in p if x) for p in parts]
+
+
+def details(
+    table: Table,
+    comparison: Comparison,
+    found: Levels,
+    rows: IntArray,
+    i: IntArray,
+    j: IntArray,
+    counts: NDArray[np.float64] | None,
+    total: float,
+) -> list[str]:
+    """One sentence per pair `rows` (records i and j): what the comparison found, and for an
+    exact agreement on one value, how many records share it."""
     label, column = _LABELS.get(
         comparison.name, (comparison.name.removeprefix("x:"), comparison.name)
     )
-    level = int(found.level[row])
-    name = comparison.levels[level]
-    if level == 0:
-        return f"{label}: not known on both records"
-    code = int(found.value[row])
-    if code >= 0 and found.column:
-        value = str(table.strings(found.column)[code])
-        stored = model.frequencies.get(found.column, {}).get(value, 1)
-        share = f"{stored:,} of {model.total:,} records" if model.total else "frequency unknown"
-        prefix = "same shared inbox" if name == "shared inbox" else f"same {label}"
-        return f"{prefix} '{value}' ({share})"
-    a, b = _value(table, column, i), _value(table, column, j)
+    levels = found.level[rows].tolist()
+    values = found.value[rows]
+    shared = [str(x) for x in table.strings(found.column)[values]] if found.column else []
+    how_many = (
+        counts[np.maximum(values, 0)] if counts is not None and len(counts) else np.zeros(len(rows))
+    ).tolist()
     if comparison.name == "address":
-        a = " ".join(x for x in (_value(table, "street", i), _value(table, "city", i), a) if x)
-        b = " ".join(x for x in (_value(table, "street", j), _value(table, "city", j), b) if x)
-    if name == "different":
-        return f"{label} differs: '{a}' / '{b}'"
-    return f"{label} {name}: '{a}' / '{b}'"
+        a, b = _address(table, i), _address(table, j)
+    else:
+        a, b = _values(table, column, i), _values(table, column, j)
+    if column == "phone":  # the shared value is counted on its last digits: show the number
+        shared = a
+    names = comparison.levels
+    out: list[str] = []
+    for k, level in enumerate(levels):
+        if level == 0:
+            out.append(f"{label}: not known on both records")
+        elif values[k] >= 0 and level in comparison.tf_levels:
+            share = (
+                f" ({int(how_many[k]):,} of {int(total):,} records)" if counts is not None else ""
+            )
+            out.append(f"{label} {names[level]}: '{shared[k]}'{share}")
+        elif level == len(names) - 1:
+            out.append(f"{label} differs: '{a[k]}' / '{b[k]}'")
+        else:
+            out.append(f"{label} {names[level]}: '{a[k]}' / '{b[k]}'")
+    return out

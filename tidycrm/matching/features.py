@@ -97,6 +97,14 @@ def _email_parts(address: str) -> tuple[str, str, str, bool]:
 
 
 @lru_cache(maxsize=262144)
+def _name_forms(given: str, family: str) -> frozenset[str]:
+    """Local parts people make of their names: johnsmith, smithjohn, jsmith, john, smith."""
+    g = "".join(ch for ch in given if ch.isalnum())
+    f = "".join(ch for ch in family if ch.isalnum())
+    return frozenset(x for x in (g + f, f + g, g[:1] + f, f + g[:1], g, f) if x)
+
+
+@lru_cache(maxsize=262144)
 def phone_key(raw: str) -> str:
     """Digits of the number, with "+" kept for international form; "" when too short."""
     text = raw.split(";", 1)[0].split(" ext", 1)[0].split("x", 1)[0]
@@ -160,7 +168,11 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         if rec.emails:
             parts = [_email_parts(e) for e in rec.emails]
             multi["email"][row] = _slots((p[0] for p in parts), emails)
-            multi["email_local"][row] = _slots((p[1] for p in parts if not p[3]), locals_)
+            # a local part made of the person's name says no more than the name does
+            forms = _name_forms(given, family)
+            multi["email_local"][row] = _slots(
+                (p[1] for p in parts if not p[3] and p[1] not in forms), locals_
+            )
             multi["domain"][row] = _slots((p[2] for p in parts), domains)
             role_codes.update(emails.index.get(p[0], -1) for p in parts if p[3] and p[0])
         if rec.phones:

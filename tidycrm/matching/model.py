@@ -48,6 +48,7 @@ MIN_TRAINING_PAIRS = 50
 MIN_PRESENT = 0.05
 # Random pairs counted for u.
 RANDOM_PAIRS = 300_000
+SINGLE_ROUNDS = 2
 # Share of the untrained m mixed into the learned one.
 SHRINK = 0.02
 _EPS = 1e-9
@@ -207,16 +208,19 @@ class _Model:
         return Scored(parts.sum(axis=1) + prior, parts, levels, computed)
 
     def _household_correction(self, parts: NDArray[np.float64], levels: NDArray[np.int8]) -> None:
-        """Where the given names clearly differ, shared contact points (phone, address, inbox,
-        employer) describe a household or an office, not one person: their positive weight
-        together is capped at `SHARED_CONTEXT_CAP` bits. Fellegi-Sunter assumes the fields
-        independent; for relatives and colleagues they are not."""
+        """Where the given names clearly differ, or the family names differ and the given
+        names only resemble each other (Bill and Robert), shared contact points (phone,
+        address, inbox, employer) describe a household or an office, not one person: their
+        positive weight together is capped at `SHARED_CONTEXT_CAP` bits. Fellegi-Sunter
+        assumes the fields independent; for relatives and colleagues they are not. (A
+        married name keeps the given name: exact given names are left alone.)"""
         names = [c.name for c in self.comparisons]
-        if "given_name" not in names:
+        if "given_name" not in names or "family_name" not in names:
             return
-        given = names.index("given_name")
-        different = len(self.comparisons[given].levels) - 1
-        rows = np.flatnonzero(levels[:, given] == different)
+        given, family = names.index("given_name"), names.index("family_name")
+        given_differs = levels[:, given] == len(self.comparisons[given].levels) - 1
+        family_differs = levels[:, family] == len(self.comparisons[family].levels) - 1
+        rows = np.flatnonzero(given_differs | (family_differs & (levels[:, given] > 1)))
         if len(rows) == 0:
             return
         context = [names.index(n) for n in SHARED_CONTEXT if n in names]
@@ -242,29 +246,45 @@ class _Model:
             np.array([1], dtype=np.int64),
             own_frequencies=False,
         )
-        return self.explain(table, scored, 0, 0, 1)
+        one = np.array([0], dtype=np.int64)
+        return self.explain(table, scored, one, one, one + 1, own=False)[0]
 
-    def explain(self, table: Table, scored: Scored, row: int, i: int, j: int) -> Match:
-        """The Match of pair `row` of `scored` (records i and j of the table), with evidence."""
-        from tidycrm.matching.explain import describe
+    def explain(
+        self, table: Table, scored: Scored, rows: IntArray, i: IntArray, j: IntArray, *, own: bool
+    ) -> list[Match]:
+        """The Matches of pairs `rows` of `scored` (records i[k] and j[k] of the table), each
+        with its evidence. `own`: value frequencies are the table's (see `score_pairs`)."""
+        from tidycrm.matching.explain import details
 
-        evidence = tuple(
-            Evidence(
-                field=comparison.name,
-                level=comparison.levels[int(scored.levels[row, k])],
-                weight=round(float(scored.parts[row, k]), 3),
-                detail=describe(self, table, comparison, scored.computed[k], row, i, j),
+        ids = table.ids
+        a_ids, b_ids = [ids[x] for x in i.tolist()], [ids[x] for x in j.tolist()]
+        weights = scored.weight[rows]
+        chances = probability(weights).tolist()
+        columns = []
+        for k, comparison in enumerate(self.comparisons):
+            found = scored.computed[k]
+            frequency = self._counts(table, found.column, own) if found.column else None
+            counts, total = frequency if frequency is not None else (None, 0.0)
+            sentences = details(table, comparison, found, rows, i, j, counts, total)
+            names = comparison.levels
+            columns.append(
+                [
+                    Evidence(comparison.name, names[level], round(weight, 3), sentence)
+                    for level, weight, sentence in zip(
+                        scored.levels[rows, k].tolist(),
+                        scored.parts[rows, k].tolist(),
+                        sentences,
+                        strict=True,
+                    )
+                ]
             )
-            for k, comparison in enumerate(self.comparisons)
-        )
-        weight = float(scored.weight[row])
-        return Match(
-            a=table.ids[i],
-            b=table.ids[j],
-            probability=float(probability(np.array([weight]))[0]),
-            weight=round(weight, 3),
-            evidence=evidence,
-        )
+        evidence = list(zip(*columns, strict=True))
+        return [
+            Match(a, b, chance, round(weight, 3), evidence[n])
+            for n, (a, b, chance, weight) in enumerate(
+                zip(a_ids, b_ids, chances, weights.tolist(), strict=True)
+            )
+        ]
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -348,7 +368,7 @@ class _Model:
         # names and the birth date itself): learned from the count of duplicates, which
         # is then counted again with what they taught
         untaught = [s for s in single if not learned[names[s[1]]]]
-        for _ in range(2 if untaught else 0):
+        for _ in range(SINGLE_ROUNDS if untaught else 0):
             duplicates = model.prior * n * (n - 1) / 2
             for kind, k, rows, scale in untaught:
                 # the share of duplicates these keys find: those not "different" on them
@@ -492,7 +512,7 @@ def _estimate_prior(model: _Model, levels: NDArray[np.int8], *, rounds: int = 30
 
 def _top_frequencies(table: Table, comparisons: Sequence[Comparison]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    columns = {"given", "family", "email", "phone", "company", "postcode", "domain", "birth"}
+    columns = {"given", "family", "email", "tail", "company", "postcode", "domain", "birth"}
     columns |= {c.name for c in comparisons if c.name.startswith("x:")}
     for column in columns:
         if column not in table.columns:
@@ -512,8 +532,16 @@ class PersonModel(_Model):
 
     @classmethod
     def train(
-        cls, records: Sequence[PersonRecord], *, max_pairs: int = 2_000_000, seed: int = 0
+        cls,
+        records: Sequence[PersonRecord],
+        *,
+        max_pairs: int = 2_000_000,
+        seed: int = 0,
+        max_records: int = 300_000,
     ) -> PersonModel:
+        """Learned from the records themselves; above `max_records`, from a random sample of
+        them (a uniform sample keeps the share of duplicates among pairs)."""
+        records = _sample(records, max_records, seed)
         identifiers = _identifiers(records)
         table = people_table(records, identifiers)
         keys = list(person_key_columns(table))
@@ -535,8 +563,14 @@ class CompanyModel(_Model):
 
     @classmethod
     def train(
-        cls, records: Sequence[CompanyRecord], *, max_pairs: int = 2_000_000, seed: int = 0
+        cls,
+        records: Sequence[CompanyRecord],
+        *,
+        max_pairs: int = 2_000_000,
+        seed: int = 0,
+        max_records: int = 300_000,
     ) -> CompanyModel:
+        records = _sample(records, max_records, seed)
         table = companies_table(records)
         keys = list(company_key_columns(table))
         return cls._fit(table, keys, (), max_pairs=max_pairs, seed=seed)
@@ -549,6 +583,13 @@ class CompanyModel(_Model):
 
     def _key_columns(self, table: Table) -> Any:
         return company_key_columns(table)
+
+
+def _sample(records: Sequence[Any], size: int, seed: int) -> Sequence[Any]:
+    if len(records) <= size:
+        return records
+    chosen = np.random.default_rng(seed).choice(len(records), size=size, replace=False)
+    return [records[k] for k in np.sort(chosen).tolist()]
 
 
 def _identifiers(records: Sequence[PersonRecord]) -> tuple[str, ...]:

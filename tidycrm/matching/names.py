@@ -39,8 +39,14 @@ def name_key(text: str) -> str:
 @lru_cache(maxsize=262144)
 def person_name_keys(given: str, family: str, full: str, country: str = "") -> tuple[str, str]:
     """(given key, family key). A full name is split when the parts are unknown; East Asian
-    names are split from their unspaced form, so "김민준" and "김 민준" give the same parts."""
-    if not (given or family) and full:
+    names are split from their unspaced form, so "김민준" and "김 민준" give the same parts
+    (when both parts are given, they are trusted: the family name's length is not knowable
+    for every script)."""
+    if given and family:
+        if script_of(family + given) == "east_asian":  # spacing inside a part is noise
+            return name_key(given).replace(" ", ""), name_key(family).replace(" ", "")
+        return name_key(given), name_key(family)
+    if full and not (given or family):
         joined = full
     elif script_of(family + given) == "east_asian":
         joined = family + given

@@ -37,10 +37,7 @@ def scan_people(
         chunk = pairs[start : start + BATCH]
         scored = model.score_pairs(table, chunk[:, 0], chunk[:, 1], own_frequencies=True)
         keep = np.flatnonzero(scored.probability >= threshold)
-        for row in keep.tolist():
-            matches.append(
-                model.explain(table, scored, row, int(chunk[row, 0]), int(chunk[row, 1]))
-            )
+        matches.extend(model.explain(table, scored, keep, chunk[keep, 0], chunk[keep, 1], own=True))
         if progress:
             progress(min(start + BATCH, total), total)
     matches.sort(key=lambda m: (-m.weight, m.a, m.b))
