@@ -9,6 +9,8 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from tidycrm.accounts.api import current_user
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Channel
 from tidycrm.core.api import RecordId, errors
 from tidycrm.core.pagination import paginate
@@ -39,6 +41,7 @@ from tidycrm.segments.services import views as view_services
 from tidycrm.segments.services.bulk import request_bulk_action
 from tidycrm.segments.services.exporting import export_bulk_action
 from tidycrm.segments.services.membership import recompute_segment
+from tidycrm.segments.tasks import recompute_segment_task
 
 router = Router(tags=["segments"])
 NAME_ORDER = ["sort_key", "id"]
@@ -192,10 +195,6 @@ def recompute(
 ) -> Status[dict[str, Any]]:
     """Diff the filter's matches against the stored members; `segment.entered` and
     `segment.left` events carry the contact ids that changed."""
-    from tidycrm.accounts.choices import Permission
-    from tidycrm.accounts.services import require
-    from tidycrm.segments.tasks import recompute_segment_task
-
     require(current_user(request), Permission.EDIT)
     segment = selectors.get_segment(segment_id)
     if not payload.wait:

@@ -4,6 +4,7 @@ recomputes, bulk actions with their progress, and the contacts list's tools pane
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +26,7 @@ from tidycrm.core.views import domain_errors
 from tidycrm.lists.selectors import all_lists, get_list
 from tidycrm.segments import builder, selectors
 from tidycrm.segments.choices import BulkKind, BulkStatus, Refresh
-from tidycrm.segments.forms import catalogue
+from tidycrm.segments.language.registry import FieldSpec, record_types
 from tidycrm.segments.services import segments as segment_services
 from tidycrm.segments.services import views as view_services
 from tidycrm.segments.services.bulk import request_bulk_action
@@ -57,10 +58,18 @@ def _count(request: AuthedRequest, node: Any) -> dict[str, Any]:
         return {"count_error": exc.field_errors}
 
 
+def _grouped_fields(record_type: str) -> list[tuple[str, list[FieldSpec]]]:
+    groups: dict[str, list[FieldSpec]] = defaultdict(list)
+    for spec in selectors.field_catalog(record_type):
+        groups[spec.group].append(spec)
+    return list(groups.items())
+
+
 def _builder_context(request: AuthedRequest, tree: builder.Node, **extra: Any) -> dict[str, Any]:
     builder.annotate(tree)
     context = {
-        **catalogue(),
+        "fields_by_type": {t: _grouped_fields(t) for t in record_types()},
+        "op_labels": builder.OP_LABELS,
         "tree": tree,
         "no_value_ops": builder.NO_VALUE,
         "refresh_choices": Refresh.choices,
