@@ -90,19 +90,15 @@ def _insert_batch(
     touched: set[int] = set()
     for name, model, column in LINK_COLUMNS:
         link_table = _table(model)
+        # The activity row's converted `occurred_at` is the link's `at`: no second conversion.
         link_rows = []
-        for activity_id, row, (python, _) in zip(ids, batch, prepared, strict=True):
-            at = python[occurred_column]
+        for activity_id, row, (_, db) in zip(ids, batch, prepared, strict=True):
+            at = db[occurred_column]
             for target in row.get(name) or ():
-                link_rows.append({"activity_id": activity_id, column: target, "at": at})
+                link_rows.append((activity_id, target, at))
                 if name == "contact_ids":
                     touched.add(target)
-        link_defaults = link_table.defaults()
-        insert(
-            link_table.name,
-            link_table.columns,
-            [link_table.row(values, link_defaults)[1] for values in link_rows],
-        )
+        insert(link_table.name, ["activity_id", column, "at"], link_rows)
     if audit:
         subject = table.attnames.index("subject")
         record_changes_bulk(
