@@ -140,6 +140,16 @@ def alias_owners(kind: AliasKind | str, values: Iterable[str]) -> dict[str, int]
     return dict(rows)
 
 
+def aliased(identifiers: Sequence[tuple[str, str]]) -> set[int]:
+    """Contacts that took over any of these (kind, value) identifiers in a merge."""
+    if not identifiers:
+        return set()
+    query = Q()
+    for kind, value in identifiers:
+        query |= Q(kind=kind, value=value)
+    return set(ContactAlias.objects.filter(query).values_list("contact_id", flat=True))
+
+
 def _exact_check(
     draft: Draft, instance: Contact | None, actor: User | None, channel: str
 ) -> Verdict:
