@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.flows.test_browser import PASSWORD, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery-42"
 
 
 @pytest.fixture
@@ -49,14 +50,6 @@ def redrawn(page: Any, act: Any) -> None:
 
 def redraw(page: Any, select: str, value: str) -> None:
     redrawn(page, lambda: page.locator(f"select[name='{select}']").select_option(value))
-
-
-def log_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("maria")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Contacts").wait_for()
 
 
 def test_build_a_segment_with_a_live_count(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from tidycrm.accounts.choices import Permission
@@ -38,17 +39,22 @@ def _checked_text(name: str, value: Any, limit: int, *, required: bool) -> str:
     return text
 
 
-def _unique_key(name: str, exclude_id: int | None = None) -> str:
+def unique_key(model: type[Model], name: str, exclude_id: int | None, noun: str) -> str:
+    """The folded name as `model.key`, or a 409 when another record of `model` has it."""
     key = fold(name)[:MAX_NAME]
-    taken = ContactList.objects.filter(key=key)
+    taken = model._default_manager.filter(key=key)
     if exclude_id is not None:
         taken = taken.exclude(pk=exclude_id)
     if taken.exists():
         raise Conflict(
-            f"name: a list called '{name}' already exists.",
-            field_errors={"name": ["a list with this name already exists."]},
+            f"name: a {noun} called '{name}' already exists.",
+            field_errors={"name": [f"a {noun} with this name already exists."]},
         )
     return key
+
+
+def _unique_key(name: str, exclude_id: int | None = None) -> str:
+    return unique_key(ContactList, name, exclude_id, "list")
 
 
 def create_list(

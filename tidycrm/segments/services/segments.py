@@ -14,9 +14,9 @@ from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_change
 from tidycrm.core import events
 from tidycrm.core.door import check_version
-from tidycrm.core.exceptions import Conflict, ValidationFailed
-from tidycrm.hygiene.text import clean, fold
-from tidycrm.lists.services import require_creator_or_admin
+from tidycrm.core.exceptions import ValidationFailed
+from tidycrm.hygiene.text import clean
+from tidycrm.lists.services import require_creator_or_admin, unique_key
 from tidycrm.segments.choices import Refresh
 from tidycrm.segments.language import validate_filter
 from tidycrm.segments.models import Segment
@@ -35,16 +35,7 @@ def _name(value: str) -> str:
 
 
 def _key(name: str, exclude_id: int | None) -> str:
-    key = fold(name)[:MAX_NAME]
-    taken = Segment.objects.filter(key=key)
-    if exclude_id is not None:
-        taken = taken.exclude(pk=exclude_id)
-    if taken.exists():
-        raise Conflict(
-            f"name: a segment called '{name}' already exists.",
-            field_errors={"name": ["a segment with this name already exists."]},
-        )
-    return key
+    return unique_key(Segment, name, exclude_id, "segment")
 
 
 def _cleaned(fields: dict[str, Any]) -> dict[str, Any]:
