@@ -93,6 +93,7 @@ def effort_table(e: metrics.EffortToWin) -> Table:
         ["figure", "value"],
         [
             ["won_deals", e.won_deals],
+            ["won_deals_counted", e.sampled_deals],
             ["activities_on_won_deals", e.activities],
             ["conversations_on_won_deals", e.conversations],
             ["activities_per_won_deal", _num(e.activities_per_win, 2)],
@@ -104,6 +105,7 @@ def effort_table(e: metrics.EffortToWin) -> Table:
 def speed_table(s: metrics.SpeedToLead) -> Table:
     summary: list[list[Any]] = [
         ["leads", s.leads],
+        ["leads_counted", s.sampled],
         ["reached", s.reached],
         [f"within_sla_{s.sla_minutes}_minutes", s.within_sla],
         ["median_hours", _num(s.median_hours, 2)],

@@ -80,3 +80,16 @@ def test_every_report_has_an_api_endpoint(admin, history):
     assert figures["won_deals"] + figures["lost_deals"] >= 0
     bad = api.get("/api/v1/reports/outcomes", {"start": "2026-01-02", "end": "2026-01-01"})
     assert bad.status_code == 422 and "start" in bad.json()["errors"]
+
+
+def test_cached_dashboard_follows_every_change(admin, history):
+    from tidycrm.deals.services import move_deal
+
+    client = Client()
+    client.force_login(admin)
+    before = outcomes(admin, parse_filter({}))
+    assert f"{before.won} won" in client.get(reverse("reports:dashboard")).content.decode()
+    deal = Deal.objects.filter(status="open").first()
+    move_deal(deal, deal.pipeline.stages.get(kind="won"), actor=admin)
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert f"{before.won + 1} won" in html
