@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tidycrm.accounts.choices import Visibility
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visibility_filter, visible
 from tidycrm.activities.choices import Kind
-from tidycrm.activities.models import Activity, AlertSettings, Notification, Outcome
+from tidycrm.activities.models import (
+    Activity,
+    ActivityContact,
+    AlertSettings,
+    Notification,
+    Outcome,
+)
 from tidycrm.companies.selectors import get_company
 from tidycrm.contacts.models import Affiliation
 from tidycrm.contacts.selectors import get_contact
@@ -124,3 +130,14 @@ def quick_log_links(record_type: str, record: Model) -> dict[str, list[int]]:
         return {"company_ids": [record.pk]}
     company_id = getattr(record, "company_id", None)
     return {"deal_ids": [record.pk], "company_ids": [company_id] if company_id else []}
+
+
+def first_activity_at() -> Subquery:
+    """For annotating contacts (`OuterRef("pk")`): the moment of their first linked activity
+    that happened (open tasks apart). Speed-to-lead is this minus the contact's `created_at`."""
+    return Subquery(
+        ActivityContact.objects.filter(contact_id=OuterRef("pk"))
+        .exclude(activity__kind=Kind.TASK, activity__completed_at__isnull=True)
+        .order_by("at")
+        .values("at")[:1]
+    )

@@ -17,6 +17,7 @@ from tidycrm.activities.services import (
 )
 from tidycrm.audit.models import ChangeRecord
 from tidycrm.audit.selectors import history_for
+from tidycrm.contacts.models import Contact
 from tidycrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +240,35 @@ def test_my_day_sorts_tasks_and_meetings(rep):
     assert day["overdue"] == [overdue]
     assert day["due_today"] == [today]
     assert day["meetings"] == [meeting]
+
+
+def test_first_activity_at_gives_speed_to_lead(rep, contact):
+    from tidycrm.activities.selectors import first_activity_at
+
+    created = contact.created_at
+    log_activity(
+        {
+            "kind": "task",
+            "contact_ids": [contact.pk],
+            "occurred_at": created + timedelta(minutes=1),
+        },
+        actor=rep,
+        channel="ui",
+    )
+    assert Contact.objects.annotate(first=first_activity_at()).get().first is None
+    log_activity(
+        {
+            "kind": "call",
+            "contact_ids": [contact.pk],
+            "occurred_at": created + timedelta(minutes=30),
+        },
+        actor=rep,
+        channel="ui",
+    )
+    log_activity(
+        {"kind": "email", "contact_ids": [contact.pk], "occurred_at": created + timedelta(hours=5)},
+        actor=rep,
+        channel="ui",
+    )
+    first = Contact.objects.annotate(first=first_activity_at()).get().first
+    assert first - created == timedelta(minutes=30)

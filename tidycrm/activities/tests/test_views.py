@@ -159,3 +159,21 @@ def test_calendar_import_of_a_bad_file_is_a_clear_error(rep_client):
     response = rep_client.post(reverse("activities:calendar_import"), {"file": upload})
     assert response.status_code == 400
     assert b"is not an iCalendar" in response.content
+
+
+def test_company_panel_logs_on_the_company(rep_client, company):
+    panel = rep_client.get(reverse("activities:company_panel", args=[company.pk]))
+    assert panel.status_code == 200
+    rep_client.post(
+        reverse("activities:quick_log", args=["company", company.pk]),
+        {"kind": "note", "body": "<i>Renewal</i> talk<script>x</script>"},
+    )
+    note = Activity.objects.get()
+    assert list(note.company_links.values_list("company_id", flat=True)) == [company.pk]
+    assert note.body == "<i>Renewal</i> talk"
+    page = rep_client.get(reverse("activities:detail", args=[note.pk]))
+    assert b"<i>Renewal</i> talk" in page.content and b"<script>" not in page.content
+
+
+def test_unknown_record_type_is_404(rep_client):
+    assert rep_client.get(reverse("activities:timeline", args=["ticket", 1])).status_code == 404
