@@ -9,12 +9,20 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from tidycrm.accounts.api import current_user
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.services import require
 from tidycrm.core.api import RecordId, errors
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.models import Job
-from tidycrm.intake import services
+from tidycrm.intake import policy, services
 from tidycrm.intake.models import Import
-from tidycrm.intake.schemas import ImportConfig, ImportList, ImportOut
+from tidycrm.intake.schemas import (
+    EntryPolicyIn,
+    EntryPolicyOut,
+    ImportConfig,
+    ImportList,
+    ImportOut,
+)
 
 router = Router(tags=["imports"])
 
@@ -46,6 +54,41 @@ def job_out(job: Job | None) -> dict[str, Any] | None:
 def import_out(imp: Import) -> dict[str, Any]:
     fields = {name: getattr(imp, name) for name in ImportOut.model_fields if hasattr(imp, name)}
     return {**fields, "job": job_out(imp.job), "revert_job": job_out(imp.revert_job)}
+
+
+# -- the entry policy (declared before /{import_id}, whose pattern would take its path) -----
+
+
+def _policy_out() -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "record_type": cell.record_type,
+                "check": check,
+                "description": description,
+                "channel": cell.channel,
+                "action": cell.action,
+                "default": cell.default,
+            }
+            for rows in policy.policy_table().values()
+            for check, description, cells in rows
+            for cell in cells
+        ]
+    }
+
+
+@router.get("/entry-policy", response={200: EntryPolicyOut, **errors(403)}, tags=["entry policy"])
+def get_entry_policy(request: HttpRequest) -> dict[str, Any]:
+    """What the door does with a value that is not right, per record type, check and channel."""
+    require(current_user(request), Permission.MANAGE_SETTINGS)
+    return _policy_out()
+
+
+@router.put("/entry-policy", response={200: EntryPolicyOut, **errors(403)}, tags=["entry policy"])
+def put_entry_policy(request: HttpRequest, payload: EntryPolicyIn) -> dict[str, Any]:
+    """Change some cells (administrators); the others keep their action."""
+    policy.save_policy(current_user(request), payload.choices, channel="api")
+    return _policy_out()
 
 
 @router.post(

@@ -82,3 +82,23 @@ class ExportJobOut(Schema):
     job: JobOut
     download_url: str | None = Field(description="Where to fetch the file once it is done.")
     created_at: datetime
+
+
+class EntryPolicyCellOut(Schema):
+    record_type: str
+    check: str
+    description: str
+    channel: str
+    action: str
+    default: str
+
+
+class EntryPolicyOut(Schema):
+    items: list[EntryPolicyCellOut]
+
+
+class EntryPolicyIn(InputSchema):
+    choices: dict[Annotated[Text, MaxLen(80)], Literal["reject", "flag", "fix"]] = Field(
+        description='"<record type>.<check>.<channel>" -> action, e.g. '
+        '{"contact.email.import": "reject"}.'
+    )

@@ -12,6 +12,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.core.exceptions import DomainError
 from tidycrm.core.views import domain_errors
@@ -46,7 +47,12 @@ def import_list(request: AuthedRequest) -> HttpResponse:
         return redirect("intake:detail", imp.pk)
     imports = services.visible_imports(request.user)[:50]
     saved = ImportMapping.objects.all()[:100]
-    return render(request, "intake/list.html", {"imports": imports, "saved": saved})
+    context = {
+        "imports": imports,
+        "saved": saved,
+        "may_edit_policy": request.user.has_role_permission(Permission.MANAGE_SETTINGS),
+    }
+    return render(request, "intake/list.html", context)
 
 
 def _samples(imp: Import) -> list[list[str]]:
