@@ -51,8 +51,15 @@ def target_contacts(user: User, target: dict[str, Any]) -> QuerySet[Contact]:
                     for name, m in exc.field_errors.items()
                 }
             ) from exc
+    if not isinstance(value, dict):
+        raise ValidationFailed({"target.query": ["must be the contacts list's parameters."]})
+    # An unknown (misspelt) parameter would silently widen the target to everyone.
+    unknown = sorted(set(value) - set(ContactFilter.base_filters))
+    if unknown:
+        known = ", ".join(sorted(ContactFilter.base_filters))
+        raise ValidationFailed({f"target.query.{unknown[0][:40]}": [f"is not one of {known}."]})
     filterset = ContactFilter(
-        {k: str(v) for k, v in dict(value).items()}, queryset=visible_contacts(user)
+        {k: str(v) for k, v in value.items()}, queryset=visible_contacts(user)
     )
     if not filterset.is_valid():
         raise ValidationFailed({f"target.query.{k}": list(v) for k, v in filterset.errors.items()})

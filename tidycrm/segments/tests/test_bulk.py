@@ -232,3 +232,23 @@ def test_bulk_api_and_export(admin: Any, people: Any) -> None:
     assert api.get(f"/api/v1/bulk-actions/{body['id']}").json()["kind"] == "export"
     other = client_for(people["seller"])
     assert other.get(f"/api/v1/bulk-actions/{body['id']}").status_code == 404
+
+
+def test_a_misspelt_list_parameter_is_refused_not_widened(admin: Any, people: Any) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        request_bulk_action(
+            kind="tag",
+            params={"tags": ["x"]},
+            target={"query": {"lifecyle_stage": "lead"}},
+            actor=admin,
+            channel="api",
+        )
+    assert "target.query.lifecyle_stage" in caught.value.field_errors
+    done = request_bulk_action(
+        kind="tag",
+        params={"tags": ["x"]},
+        target={"query": {"lifecycle_stage": "lead"}},
+        actor=admin,
+        channel="api",
+    )
+    assert done.action.requested == 1
