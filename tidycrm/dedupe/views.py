@@ -24,7 +24,7 @@ from tidycrm.dedupe.selectors import get_group, group_view, merges_of, open_grou
 from tidycrm.dedupe.services.merge import unmerge
 from tidycrm.dedupe.services.policy import CHANNELS, current_policy, update_policy
 from tidycrm.dedupe.services.queue import accept_groups, mark_not_duplicates, merge_group
-from tidycrm.dedupe.services.scan import SCAN_JOB, start_scan
+from tidycrm.dedupe.services.scan import SCAN_JOB, resume_stalled, start_scan
 
 PAGE = 50
 
@@ -40,6 +40,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     from tidycrm.core.models import Job
 
     kind = _kind(request)
+    resume_stalled()
     groups = list(open_groups(kind)[: PAGE * 4])
     members = visible_members(groups, request.user)
     shown = [g for g in groups if len(members.get(g.pk, ())) >= 2][:PAGE]

@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 SCAN_JOB = "dedupe.scan"
 Progress = Callable[[int, int | None], None]
 COMPANY_CANDIDATES_PER_KEY = 50
+STALLED_AFTER = 15 * 60
 
 
 def start_scan(
@@ -136,8 +137,8 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
     result = {"kind": kind, "pairs": len(kept), "groups_found": len(groups)}
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.status != JobStatus.RUNNING:
-            return result
+        if locked.status != JobStatus.RUNNING or locked.checkpoint.get("phase") == "done":
+            return result  # cancelled, or another runner of a resumed scan finished first
         result["groups_added"] = add_groups(kind, proposed, scan_id=job.pk)
         locked.checkpoint = {**checkpoint, "phase": "done", "result": result}
         locked.save(update_fields=["checkpoint"])
@@ -164,6 +165,7 @@ def _scan_people(
     model = models_store.person_model()
 
     def scored(done: int, pairs: int) -> None:
+        advance(job.pk, done=total)  # shows the scan alive (see resume_stalled)
         if progress:
             progress(total, total)
 
@@ -230,13 +232,20 @@ def _company_pairs(records: Sequence[CompanyRecord]) -> Iterator[tuple[str, str]
                 yield pair
 
 
-def resume_stalled(queued_after: float = 60) -> list[int]:
-    """Queue again the scans a dead worker left running (call when a worker starts)."""
+def resume_stalled(*, running_after: float = STALLED_AFTER, queued_after: float = 60) -> list[int]:
+    """Queue again the scans a dead worker left: running without progress for
+    `running_after` seconds (a live scan reports progress every few seconds), or queued for
+    `queued_after` seconds. The Duplicates page calls it; a worker can call it when it starts.
+    A scan resumed twice only wastes work: its groups are written once (see `_phases`)."""
     from tidycrm.dedupe.tasks import scan_task
 
-    cutoff = timezone.now() - timedelta(seconds=queued_after)
-    stalled = Job.objects.filter(kind=SCAN_JOB, status=JobStatus.RUNNING) | Job.objects.filter(
-        kind=SCAN_JOB, status=JobStatus.QUEUED, updated_at__lt=cutoff
+    now = timezone.now()
+    stalled = Job.objects.filter(
+        kind=SCAN_JOB,
+        status=JobStatus.RUNNING,
+        updated_at__lt=now - timedelta(seconds=running_after),
+    ) | Job.objects.filter(
+        kind=SCAN_JOB, status=JobStatus.QUEUED, updated_at__lt=now - timedelta(seconds=queued_after)
     )
     resumed = []
     for job in stalled:

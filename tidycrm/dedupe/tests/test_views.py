@@ -112,3 +112,24 @@ def test_the_contact_form_blocks_a_duplicate_and_offers_to_open_or_add_to_it(adm
         "ana@home.example",
     ]
     assert list(first.phones.values_list("e164", flat=True)) == ["+49301234567"]
+
+
+def test_opening_the_queue_requeues_a_scan_a_dead_worker_left(admin_client, admin):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from tidycrm.core.jobs import create_job, start_job
+    from tidycrm.core.models import Job
+    from tidycrm.dedupe.services.scan import SCAN_JOB
+
+    stalled = create_job(SCAN_JOB, params={"kind": "contact", "filters": {}})
+    start_job(stalled.pk)
+    Job.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    alive = create_job(SCAN_JOB, params={"kind": "contact", "filters": {}})
+    start_job(alive.pk)
+    before = DBTaskResult.objects.count()
+    assert admin_client.get(reverse("dedupe:queue")).status_code == 200
+    queued = DBTaskResult.objects.all()[before:]
+    assert [t.args_kwargs["args"] for t in queued] == [[stalled.pk]]
