@@ -228,8 +228,9 @@ _LEFT = (Stage.DONE, Stage.FAILED, Stage.CANCELLED, Stage.REVERTED, Stage.UPLOAD
 
 def purge_files(now: Any = None) -> list[int]:
     """Delete the uploaded files of imports finished (or left unstarted) longer ago than the
-    revert window; returns their ids. Run periodically (`manage.py purge_import_files`, and
-    after every import); the ledger, the rejects and the history stay."""
+    revert window; returns their ids. The task worker runs it every six hours (a periodic job,
+    see apps.py), after every import, and `manage.py purge_import_files` on demand; the
+    ledger, the rejects and the history stay."""
     cutoff = (now or timezone.now()) - timedelta(days=revert_days())
     old = Import.objects.filter(stage__in=_LEFT, updated_at__lt=cutoff, file_deleted_at=None)
     purged: list[int] = []

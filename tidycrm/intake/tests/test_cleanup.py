@@ -74,3 +74,14 @@ def test_nothing_outside_the_upload_folder_is_deleted(admin, imports_dir, tmp_pa
     assert services.purge_files() == [imp.pk]
     assert outside.exists()
     outside.unlink()
+
+
+def test_the_worker_runs_the_cleanup_every_six_hours(admin, run_file):
+    from tidycrm.core import schedule
+
+    job = next(j for j in schedule.registered() if j.name == "purge-import-files")
+    assert job.every == timedelta(hours=6)
+    imp = run_file("people.csv", FILE, admin)
+    assert job.work(timezone.now() + timedelta(days=31)) == {"imports": 1, "exports": 0}
+    imp.refresh_from_db()
+    assert not Path(imp.stored_path).exists()
