@@ -45,6 +45,26 @@ class QuickLogForm(forms.Form):
         self.fields["attendees"].queryset = active_users()  # type: ignore[attr-defined]
         self.fields["assignee"].queryset = active_users()  # type: ignore[attr-defined]
 
+    # Each field with the kinds it shows for (CSS classes; empty: every kind).
+    LAYOUT = (
+        ("subject", ""),
+        ("occurred_at", ""),
+        ("direction", "for-call for-email for-conversation"),
+        ("outcome", "for-call for-meeting"),
+        ("duration_minutes", "for-call for-conversation"),
+        ("ends_at", "for-meeting"),
+        ("location", "for-meeting"),
+        ("video_url", "for-meeting"),
+        ("attendees", "for-meeting"),
+        ("due_at", "for-task"),
+        ("priority", "for-task"),
+        ("assignee", "for-task"),
+        ("remind_at", "for-task"),
+    )
+
+    def layout(self) -> list[tuple[forms.BoundField, str]]:
+        return [(self[name], css) for name, css in self.LAYOUT]
+
     def service_data(self) -> dict[str, Any]:
         """The cleaned values the chosen kind uses, named as the services name them."""
         data = self.cleaned_data
