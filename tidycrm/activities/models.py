@@ -104,10 +104,13 @@ class Activity(TimeStampedModel):
 
 class ActivityContact(models.Model):
     """An activity's link to a contact; `at` copies `occurred_at` so a contact's timeline is
-    one index range scan (contact, at, activity)."""
+    one index range scan (contact, at, activity). The reverse names are not hidden ("+"), so
+    merging duplicate records moves the links with everything else that points at them."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="contact_links")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="activity_links"
+    )
     at = models.DateTimeField()
 
     class Meta:
@@ -122,7 +125,9 @@ class ActivityContact(models.Model):
 
 class ActivityCompany(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="company_links")
-    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="activity_links"
+    )
     at = models.DateTimeField()
 
     class Meta:
@@ -138,7 +143,7 @@ class ActivityCompany(models.Model):
 
 class ActivityDeal(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deal_links")
-    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="activity_links")
     at = models.DateTimeField()
 
     class Meta:

@@ -127,3 +127,28 @@ def test_bulk_insert_refuses_unknown_fields_and_kinds(rep):
         insert_activities([{"kind": "fax"}])
     assert not Activity.objects.exists()
     assert not ActivityDeal.objects.exists() and Contact.objects.count() == 0
+
+
+def test_merging_duplicate_contacts_keeps_their_activities(admin):
+    from tidycrm.dedupe.services.merge import merge_records, unmerge
+
+    keep = save_contact(
+        {"name": "Ada Lovelace", "emails": ["ada@example.com"]}, actor=admin, channel="ui"
+    ).record
+    twin = save_contact(
+        {"name": "Ada Lovelace", "emails": ["ada.l@example.com"]}, actor=admin, channel="ui"
+    ).record
+    call = log_activity({"kind": "call", "contact_ids": [twin.pk]}, actor=admin, channel="ui")
+    both = log_activity(
+        {"kind": "note", "body": "x", "contact_ids": [keep.pk, twin.pk]}, actor=admin, channel="ui"
+    )
+    merge = merge_records("contact", [keep.pk, twin.pk], actor=admin, survivor_id=keep.pk)
+    titles = {
+        e.sort_id
+        for e in all_pages("contact", keep.pk, admin, 10, Query(kinds=frozenset({"call", "note"})))
+    }
+    assert titles == {call.pk, both.pk}
+    unmerge(merge.pk, actor=admin)
+    assert set(
+        ActivityContact.objects.filter(contact_id=twin.pk).values_list("activity_id", flat=True)
+    ) == {call.pk, both.pk}
