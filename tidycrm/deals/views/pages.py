@@ -188,13 +188,7 @@ def deal_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def contact_panel(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
     deals = deals_of_contact(request.user, contact.pk, PANEL_SIZE + 1)
-    context = {
-        "deals": deals[:PANEL_SIZE],
-        "more": len(deals) > PANEL_SIZE,
-        "filter": f"contact={contact.pk}",
-        "new": f"contact={contact.pk}",
-    }
-    return render(request, "deals/partials/panel.html", context)
+    return _panel(request, deals, f"contact={contact.pk}")
 
 
 @login_required
@@ -202,10 +196,10 @@ def contact_panel(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_panel(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
     deals = deals_of_company(request.user, company.pk, PANEL_SIZE + 1)
-    context = {
-        "deals": deals[:PANEL_SIZE],
-        "more": len(deals) > PANEL_SIZE,
-        "filter": f"company={company.pk}",
-        "new": f"company={company.pk}",
-    }
+    return _panel(request, deals, f"company={company.pk}")
+
+
+def _panel(request: AuthedRequest, deals: list[Deal], query: str) -> HttpResponse:
+    """The record's deals; `query` both filters the full list and pre-fills a new deal."""
+    context = {"deals": deals[:PANEL_SIZE], "more": len(deals) > PANEL_SIZE, "query": query}
     return render(request, "deals/partials/panel.html", context)
