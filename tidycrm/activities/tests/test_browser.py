@@ -109,3 +109,37 @@ def test_complete_a_task_on_my_day(
     # The page's own content fits a phone (the shared top bar is the layout's concern).
     width = page.evaluate("document.querySelector('main').scrollWidth")
     assert width <= PHONE["width"]
+
+
+def test_older_timeline_entries_load_in_place(
+    browser_page: Any,  # noqa: F811
+    live_server: Any,
+    rep_and_contact: Any,
+) -> None:
+    from tidycrm.activities.services import log_activity
+
+    user, contact = rep_and_contact
+    now = timezone.now()
+    for n in range(30):
+        log_activity(
+            {
+                "kind": "note",
+                "body": f"note {n:02}",
+                "occurred_at": now - timedelta(minutes=n),
+                "contact_ids": [contact.pk],
+            },
+            actor=user,
+            channel="api",
+        )
+    page, base = browser_page, live_server.url
+    log_in(page, base)
+    page.goto(f"{base}/contacts/{contact.pk}/")
+    entries = page.locator(".timeline-entry")
+    entries.first.wait_for()
+    assert entries.count() == 25
+    page.get_by_role("link", name="Older…").click()
+    page.wait_for_function("document.querySelectorAll('.timeline-entry').length === 31")
+    texts = entries.all_inner_texts()
+    # Newest first: the contact was created just before the newest note.
+    assert "note 00" in texts[0] and "Created" in texts[1] and "note 29" in texts[30]
+    assert page.get_by_role("link", name="Older…").count() == 0
