@@ -3,6 +3,7 @@ on the contacts list."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ def redraw(page: Any, select: str, value: str) -> None:
 
 
 def test_build_a_segment_with_a_live_count(
-    browser_page: Any, live_server: Any, manager: Any
+    browser_page: Any, live_server: Any, manager: Any, screenshot_dir: Path | None
 ) -> None:
     page, base = browser_page, live_server.url
     log_in(page, base)
@@ -83,6 +84,8 @@ def test_build_a_segment_with_a_live_count(
         "document.querySelector('[data-testid=live-count]')?.textContent === '1'"
     )
 
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "segment-builder.png"), full_page=True)
     page.get_by_role("textbox", name="Name", exact=True).fill("British promoters")
     page.get_by_role("button", name="Save segment").click()
     page.get_by_role("heading", name="British promoters").wait_for()
@@ -90,12 +93,16 @@ def test_build_a_segment_with_a_live_count(
     assert "Alan Turing" not in page.locator("table.records").inner_text()
 
 
-def test_bulk_tag_a_selection(browser_page: Any, live_server: Any, manager: Any) -> None:
+def test_bulk_tag_a_selection(
+    browser_page: Any, live_server: Any, manager: Any, screenshot_dir: Path | None
+) -> None:
     page, base = browser_page, live_server.url
     log_in(page, base)
     page.get_by_test_id("bulk-selected").wait_for()
     page.get_by_label("Select Ada Lovelace").check()
     page.get_by_label("Select Grace Hopper").check()
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "contacts-bulk-bar.png"), full_page=True)
     page.get_by_test_id("bulk-selected").click()
     page.get_by_role("heading", name="Bulk action").wait_for()
     assert page.get_by_test_id("bulk-count").inner_text() == "2"
