@@ -4,6 +4,7 @@ downloads a chart's data."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,5 +78,5 @@ def test_read_the_dashboard(browser_page: Any, live_server: Any, leader: Any) ->
     )
     with page.expect_download() as download:
         card.get_by_role("link", name="CSV").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "loss_reason,lost_deals"
