@@ -6,6 +6,7 @@ Multi-valued fields (e-mails, phones) keep up to `SLOTS` values per record.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,15 +86,20 @@ class Table:
 _VOCAB_OF = {"given": "name", "family": "name", "email_local": "local"}
 
 
-@lru_cache(maxsize=262144)
 def _email_parts(address: str) -> tuple[str, str, str, bool]:
-    """(match key, local part, organisation domain, is a role address)."""
+    """(match key, local part without separators, organisation domain, is a role address)."""
     key = match_key(address)
-    if "@" not in key:
+    local, at, domain = key.rpartition("@")
+    if not at or not local:
         return "", "", "", False
     # the local part without separators: john.smith@work and johnsmith@home meet
-    local = key.rsplit("@", 1)[0].replace(".", "").replace("_", "").replace("-", "")
-    return key, local, domain_from_email(key), is_role_address(key)
+    bare = local.replace(".", "").replace("_", "").replace("-", "")
+    return key, bare, _organisation_domain(domain), is_role_address(key)
+
+
+@lru_cache(maxsize=65536)
+def _organisation_domain(domain: str) -> str:
+    return domain_from_email("x@" + domain)
 
 
 @lru_cache(maxsize=262144)
@@ -104,9 +110,10 @@ def _name_forms(given: str, family: str) -> frozenset[str]:
     return frozenset(x for x in (g + f, f + g, g[:1] + f, f + g[:1], g, f) if x)
 
 
-@lru_cache(maxsize=262144)
 def phone_key(raw: str) -> str:
     """Digits of the number, with "+" kept for international form; "" when too short."""
+    if raw[:1] == "+" and raw[1:].isdigit() and raw.isascii():
+        return raw if len(raw) > 6 else ""  # stored E.164: the common case
     text = raw.split(";", 1)[0].split(" ext", 1)[0].split("x", 1)[0]
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < 6:
@@ -116,17 +123,19 @@ def phone_key(raw: str) -> str:
     return ("+" if text.strip().startswith("+") else "") + digits
 
 
-@lru_cache(maxsize=262144)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def street_key(text: str) -> str:
     folded = fold(text)
     for long, short in (("strasse", "str"), ("street", "st"), ("road", "rd"), ("avenue", "ave")):
         folded = folded.replace(long, short)
-    return "".join(ch for ch in folded if ch.isalnum())
+    return _NOT_ALNUM.sub("", folded)
 
 
 @lru_cache(maxsize=65536)
 def place_key(text: str) -> str:
-    return "".join(ch for ch in fold(text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 def _slots(values: Iterable[str], vocab: Vocabulary) -> list[int]:
@@ -140,81 +149,124 @@ def _slots(values: Iterable[str], vocab: Vocabulary) -> list[int]:
     return codes + [-1] * (SLOTS - len(codes))
 
 
+def _intern(values: list[str], vocab: Vocabulary) -> IntArray:
+    """Codes of a column of strings ("" is missing: -1), extending the vocabulary."""
+    index = vocab.index
+    add = index.setdefault
+    # len(index) is read before the insertion: a new string gets the next code
+    codes = [add(v, len(index)) if v else -1 for v in values]
+    vocab.texts = list(index)
+    return np.array(codes, dtype=np.int64)
+
+
+def _intern_slots(rows: list[list[str]], vocab: Vocabulary) -> IntArray:
+    """Codes of a multi-valued column: up to SLOTS distinct values per record."""
+    out = np.full((len(rows), SLOTS), -1, dtype=np.int64)
+    for slot in range(SLOTS):
+        column = [r[slot] if len(r) > slot else "" for r in rows]
+        out[:, slot] = _intern(column, vocab)
+    return out
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    kept: list[str] = []
+    for value in values:
+        if value and value not in kept:
+            kept.append(value)
+    return kept
+
+
 def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) -> Table:
-    """The columns of a set of people (see `comparisons.PERSON_COMPARISONS` for their use)."""
-    names, locals_, emails, domains = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
-    phones, tails, phon, company = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
-    street, city, postcode, birth = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
-    extra_vocab = {key: Vocabulary() for key in extras}
-    n = len(records)
-    cols = {
-        c: np.full(n, -1, dtype=np.int64)
-        for c in ("given", "family", "phon", "company", "street", "city", "postcode", "birth")
-    }
-    multi = {c: np.full((n, SLOTS), -1, dtype=np.int64) for c in ("email", "phone", "tail")}
-    multi["email_local"] = np.full((n, SLOTS), -1, dtype=np.int64)
-    multi["domain"] = np.full((n, SLOTS), -1, dtype=np.int64)
-    extra_cols = {key: np.full(n, -1, dtype=np.int64) for key in extras}
-    role_codes: set[int] = set()
-    ids: list[str] = []
-    for row, rec in enumerate(records):
-        ids.append(rec.id)
+    """The columns of a set of people (see `comparisons.PERSON_COMPARISONS` for their use).
+
+    One pass over the records collects the keys as strings; each column is then interned at
+    once (a million records: a few seconds)."""
+    given_col: list[str] = []
+    family_col: list[str] = []
+    emails_col: list[list[str]] = []
+    locals_col: list[list[str]] = []
+    domains_col: list[list[str]] = []
+    phones_col: list[list[str]] = []
+    tails_col: list[list[str]] = []
+    company_col: list[str] = []
+    street_col: list[str] = []
+    city_col: list[str] = []
+    postcode_col: list[str] = []
+    birth_col: list[str] = []
+    extra_cols: dict[str, list[str]] = {key: [] for key in extras}
+    roles: set[str] = set()
+    no_values: list[str] = []
+    for rec in records:
         given, family = person_name_keys(
             rec.given_name, rec.family_name, rec.full_name, rec.country
         )
-        cols["given"][row] = names.code(given)
-        cols["family"][row] = names.code(family)
-        cols["phon"][row] = phon.code(phonetic(family))
-        if rec.emails:
+        given_col.append(given)
+        family_col.append(family)
+        if len(rec.emails) == 1:  # the common case, without the generality below
+            key, bare, domain, is_role = _email_parts(rec.emails[0])
+            emails_col.append([key] if key else no_values)
+            plain = bare and not is_role and bare not in _name_forms(given, family)
+            locals_col.append([bare] if plain else no_values)
+            domains_col.append([domain] if domain else no_values)
+            if is_role:
+                roles.add(key)
+        elif rec.emails:
             parts = [_email_parts(e) for e in rec.emails]
-            multi["email"][row] = _slots((p[0] for p in parts), emails)
+            emails_col.append(_distinct(p[0] for p in parts))
             # a local part made of the person's name says no more than the name does
             forms = _name_forms(given, family)
-            multi["email_local"][row] = _slots(
-                (p[1] for p in parts if not p[3] and p[1] not in forms), locals_
-            )
-            multi["domain"][row] = _slots((p[2] for p in parts), domains)
-            role_codes.update(emails.index.get(p[0], -1) for p in parts if p[3] and p[0])
-        if rec.phones:
-            keys = [phone_key(p) for p in rec.phones]
-            multi["phone"][row] = _slots(keys, phones)
-            multi["tail"][row] = _slots((k[-7:] for k in keys if k), tails)
-        if rec.company:
-            cols["company"][row] = company.code(company_name_key(rec.company))
-        if rec.street:
-            cols["street"][row] = street.code(street_key(rec.street))
-        if rec.city:
-            cols["city"][row] = city.code(place_key(rec.city))
-        if rec.postal_code:
-            cols["postcode"][row] = postcode.code(place_key(rec.postal_code))
-        if rec.birth_date:
-            cols["birth"][row] = birth.code(rec.birth_date.strip())
+            locals_col.append(_distinct(p[1] for p in parts if not p[3] and p[1] not in forms))
+            domains_col.append(_distinct(p[2] for p in parts))
+            roles.update(p[0] for p in parts if p[3])
+        else:
+            emails_col.append(no_values)
+            locals_col.append(no_values)
+            domains_col.append(no_values)
+        if len(rec.phones) == 1:
+            phone = phone_key(rec.phones[0])
+            phones_col.append([phone] if phone else no_values)
+            tails_col.append([phone[-7:]] if phone else no_values)
+        elif rec.phones:
+            keys = _distinct(phone_key(p) for p in rec.phones)
+            phones_col.append(keys)
+            tails_col.append(_distinct(k[-7:] for k in keys))
+        else:
+            phones_col.append(no_values)
+            tails_col.append(no_values)
+        company_col.append(company_name_key(rec.company) if rec.company else "")
+        street_col.append(street_key(rec.street) if rec.street else "")
+        city_col.append(place_key(rec.city) if rec.city else "")
+        postcode_col.append(place_key(rec.postal_code) if rec.postal_code else "")
+        birth_col.append(rec.birth_date.strip())
         for key in extras:
-            value = rec.extra.get(key, "")
-            if value:
-                extra_cols[key][row] = extra_vocab[key].code(value.strip().casefold())
-    role_codes.discard(-1)
-    role = np.zeros(len(emails.texts), dtype=bool)
-    if role_codes:
-        role[list(role_codes)] = True
-    vocab = {
-        "name": names,
-        "local": locals_,
-        "email": emails,
-        "domain": domains,
-        "phone": phones,
-        "tail": tails,
-        "phon": phon,
-        "company": company,
-        "street": street,
-        "city": city,
-        "postcode": postcode,
-        "birth": birth,
+            extra_cols[key].append(rec.extra.get(key, "").strip().casefold())
+    kinds = ("name", "local", "email", "domain", "phone", "tail", "phon", "company", "street")
+    vocab = {name: Vocabulary() for name in (*kinds, "city", "postcode", "birth")}
+    columns: dict[str, IntArray] = {
+        "given": _intern(given_col, vocab["name"]),
+        "family": _intern(family_col, vocab["name"]),
+        "email": _intern_slots(emails_col, vocab["email"]),
+        "email_local": _intern_slots(locals_col, vocab["local"]),
+        "domain": _intern_slots(domains_col, vocab["domain"]),
+        "phone": _intern_slots(phones_col, vocab["phone"]),
+        "tail": _intern_slots(tails_col, vocab["tail"]),
+        "company": _intern(company_col, vocab["company"]),
+        "street": _intern(street_col, vocab["street"]),
+        "city": _intern(city_col, vocab["city"]),
+        "postcode": _intern(postcode_col, vocab["postcode"]),
+        "birth": _intern(birth_col, vocab["birth"]),
     }
-    columns: dict[str, IntArray] = {**cols, **multi}
+    # phonetic codes per distinct family name, not per record
+    names = vocab["name"].texts
+    phon_of = _intern([phonetic(t) for t in names], vocab["phon"])
+    columns["phon"] = np.append(phon_of, -1)[columns["family"]]
     for key in extras:
-        vocab[f"x:{key}"] = extra_vocab[key]
-        columns[f"x:{key}"] = extra_cols[key]
+        vocab[f"x:{key}"] = Vocabulary()
+        columns[f"x:{key}"] = _intern(extra_cols[key], vocab[f"x:{key}"])
+    role = np.zeros(len(vocab["email"].texts), dtype=bool)
+    codes = [vocab["email"].index[r] for r in roles if r in vocab["email"].index]
+    role[codes] = True
+    ids = [rec.id for rec in records]
     return Table(ids=ids, columns=columns, vocab=vocab, flags={"email_role": role})
 
 

@@ -43,20 +43,64 @@ def person_name_keys(given: str, family: str, full: str, country: str = "") -> t
     (when both parts are given, they are trusted: the family name's length is not knowable
     for every script)."""
     if given and family:
-        if script_of(family + given) == "east_asian":  # spacing inside a part is noise
+        if not (given + family).isascii() and script_of(family + given) == "east_asian":
             return name_key(given).replace(" ", ""), name_key(family).replace(" ", "")
         return name_key(given), name_key(family)
-    if full and not (given or family):
-        joined = full
-    elif script_of(family + given) == "east_asian":
-        joined = family + given
-    else:
+    if given or family:
+        text = family + given
+        if text.isascii() or script_of(text) != "east_asian":
+            return name_key(given), name_key(family)
+        return _split_full(text, country)
+    return _split_full(full, country) if full else ("", "")
+
+
+# Words that belong to the family name that follows them ("Pieter van der Berg").
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "das",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "zu",
+        "bin",
+    ]
+)
+
+
+def _split_full(full: str, country: str) -> tuple[str, str]:
+    """A full name's given and family keys: "Family, Given"; East Asian names family first;
+    otherwise the last word (with its particles) is the family name."""
+    if not full.isascii() and script_of(full) == "east_asian":
+        hangul = any("\uac00" <= ch <= "\ud7a3" for ch in full)
+        if " " in full.strip() and not hangul:  # a space is meaningful in Han and kana names
+            family, _, given = full.strip().partition(" ")
+            return name_key(given).replace(" ", ""), name_key(family)
+        # Korean spacing varies ("김 민준", "김민준"): split the unspaced form the same way
+        parts = split_name("".join(full.split()), country=country, case=False)
+        given = " ".join(p for p in (parts.given, parts.middle) if p)
+        return name_key(given), name_key(parts.family)
+    if "," in full:
+        family, _, given = full.partition(",")
         return name_key(given), name_key(family)
-    if script_of(joined) == "east_asian":
-        joined = "".join(joined.split())
-    parts = split_name(joined, country=country, case=False)
-    given_part = " ".join(p for p in (parts.given, parts.middle) if p)
-    return name_key(given_part), name_key(parts.family)
+    words = name_key(full).split(" ")
+    if len(words) < 2:
+        return "", words[0]
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1] in _PARTICLES:
+        cut -= 1
+    return " ".join(words[:cut]), " ".join(words[cut:])
 
 
 @lru_cache(maxsize=262144)
