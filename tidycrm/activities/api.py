@@ -11,13 +11,24 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from tidycrm.accounts.api import current_user
-from tidycrm.activities.models import Activity, ActivityCompany, ActivityContact, ActivityDeal
+from tidycrm.accounts.choices import Permission
+from tidycrm.accounts.services import require
+from tidycrm.activities.choices import StaleScope
+from tidycrm.activities.models import (
+    Activity,
+    ActivityCompany,
+    ActivityContact,
+    ActivityDeal,
+    StaleRule,
+)
 from tidycrm.activities.schemas import (
     ActivityIn,
     ActivityListQuery,
     ActivityOut,
     ActivityPage,
     ActivityPatch,
+    AlertSettingsIn,
+    AlertSettingsOut,
     CalendarLinkOut,
     CompleteIn,
     ImportResultOut,
@@ -32,6 +43,7 @@ from tidycrm.activities.schemas import (
 )
 from tidycrm.activities.selectors import (
     active_outcomes,
+    alert_settings,
     get_activity,
     get_record,
     notifications_for,
@@ -50,6 +62,7 @@ from tidycrm.activities.services.calendar import (
     revoke_calendar_tokens,
 )
 from tidycrm.activities.services.notify import mark_read
+from tidycrm.activities.services.settings import save_alert_settings
 from tidycrm.audit.choices import Channel
 from tidycrm.core.api import RecordId, errors
 from tidycrm.core.pagination import paginate
@@ -281,3 +294,48 @@ def import_calendar(request: HttpRequest, file: File[UploadedFile]) -> dict[str,
     """Each event becomes a meeting of yours; an event imported before (same UID) is updated."""
     result = import_ics(file.read(), actor=current_user(request), channel=Channel.API)
     return {"created": result.created, "updated": result.updated, "skipped": result.skipped}
+
+
+def _settings_out() -> dict[str, Any]:
+    current = alert_settings()
+    rules = StaleRule.objects.filter(is_active=True).order_by("pk")
+    return {
+        "lead_sla_minutes": current.lead_sla_minutes,
+        "due_soon_hours": current.due_soon_hours,
+        "lifecycle": [
+            {"stage": r.lifecycle_stage, "days": r.days}
+            for r in rules
+            if r.scope == StaleScope.LIFECYCLE
+        ],
+        "pipeline_stages": [
+            {"stage_id": r.stage_id, "days": r.days}
+            for r in rules
+            if r.scope == StaleScope.DEAL_STAGE
+        ],
+    }
+
+
+@router.get(
+    "/alert-settings", response={200: AlertSettingsOut, **errors(403)}, summary="Alert settings"
+)
+def read_alert_settings(request: HttpRequest) -> dict[str, Any]:
+    """Stale-record rules (days without a touch per lifecycle or pipeline stage), lead SLA."""
+    require(current_user(request), Permission.MANAGE_SETTINGS)
+    return _settings_out()
+
+
+@router.put(
+    "/alert-settings",
+    response={200: AlertSettingsOut, **errors(403)},
+    summary="Change alert settings",
+)
+def change_alert_settings(request: HttpRequest, payload: AlertSettingsIn) -> dict[str, Any]:
+    save_alert_settings(
+        actor=current_user(request),
+        channel=Channel.API,
+        lifecycle_days={r.stage.value: r.days for r in payload.lifecycle},
+        stage_days={r.stage_id: r.days for r in payload.pipeline_stages},
+        lead_sla_minutes=payload.lead_sla_minutes,
+        due_soon_hours=payload.due_soon_hours,
+    )
+    return _settings_out()

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 
 from tidycrm.activities.choices import Direction, Kind, Priority
 from tidycrm.activities.services.clean import MAX_DURATION, MAX_LINKS
+from tidycrm.contacts.choices import LifecycleStage
 from tidycrm.core.api import BlankIsNone, FilterDateTime, InputSchema, RecordId, Text
 
 Ids = Annotated[list[RecordId], MaxLen(MAX_LINKS)]
@@ -203,3 +204,29 @@ class ImportResultOut(Schema):
     created: list[int]
     updated: list[int]
     skipped: list[str]
+
+
+class LifecycleRule(Schema):
+    stage: LifecycleStage
+    days: int | None = Field(None, ge=1, le=3650, description="null: no alert for this stage.")
+
+
+class PipelineStageRule(Schema):
+    stage_id: RecordId
+    days: int | None = Field(None, ge=1, le=3650, description="null: no alert for this stage.")
+
+
+class AlertSettingsOut(Schema):
+    lead_sla_minutes: int
+    due_soon_hours: int
+    lifecycle: list[LifecycleRule]
+    pipeline_stages: list[PipelineStageRule]
+
+
+class AlertSettingsIn(InputSchema):
+    """Rules not listed stay as they are."""
+
+    lead_sla_minutes: int = Field(ge=1, le=43200)
+    due_soon_hours: int = Field(ge=1, le=336)
+    lifecycle: Annotated[list[LifecycleRule], MaxLen(50)] = []
+    pipeline_stages: Annotated[list[PipelineStageRule], MaxLen(500)] = []

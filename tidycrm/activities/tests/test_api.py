@@ -157,3 +157,41 @@ def test_calendar_link_and_revoke(api):
     assert Client().get(path).status_code == 200
     assert api.delete("/api/v1/calendar/link").status_code == 204
     assert Client().get(path).status_code == 404
+
+
+def test_alert_settings_read_and_change(admin, rep):
+    from tidycrm.deals.models import Stage
+
+    api_admin = client_for(admin)
+    assert client_for(rep).get("/api/v1/alert-settings").status_code == 403
+    proposal = Stage.objects.get(name="Proposal")
+    changed = send(
+        api_admin,
+        "put",
+        "/api/v1/alert-settings",
+        {
+            "lead_sla_minutes": 20,
+            "due_soon_hours": 6,
+            "lifecycle": [{"stage": "lead", "days": 10}],
+            "pipeline_stages": [{"stage_id": proposal.pk, "days": 21}],
+        },
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json() == {
+        "lead_sla_minutes": 20,
+        "due_soon_hours": 6,
+        "lifecycle": [{"stage": "lead", "days": 10}],
+        "pipeline_stages": [{"stage_id": proposal.pk, "days": 21}],
+    }
+    won = Stage.objects.get(name="Won")
+    bad = send(
+        api_admin,
+        "put",
+        "/api/v1/alert-settings",
+        {
+            "lead_sla_minutes": 20,
+            "due_soon_hours": 6,
+            "pipeline_stages": [{"stage_id": won.pk, "days": 3}],
+        },
+    )
+    assert bad.status_code == 422 and f"stage.{won.pk}" in bad.json()["errors"]
