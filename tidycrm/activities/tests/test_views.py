@@ -177,3 +177,23 @@ def test_company_panel_logs_on_the_company(rep_client, company):
 
 def test_unknown_record_type_is_404(rep_client):
     assert rep_client.get(reverse("activities:timeline", args=["ticket", 1])).status_code == 404
+
+
+def test_deal_page_panel_logs_on_the_deal_and_its_company(rep_client, rep, company):
+    from tidycrm.deals.models import Deal, Pipeline
+
+    pipeline = Pipeline.objects.get()
+    deal = Deal.objects.create(
+        name="Pilot", pipeline=pipeline, stage=pipeline.stages.first(), owner=rep, company=company
+    )
+    page = rep_client.get(reverse("deals:detail", args=[deal.pk]))
+    assert reverse("activities:deal_panel", args=[deal.pk]).encode() in page.content
+    rep_client.post(
+        reverse("activities:quick_log", args=["deal", deal.pk]),
+        {"kind": "meeting", "subject": "Scoping", "location": "Their office"},
+    )
+    meeting = Activity.objects.get()
+    assert list(meeting.deal_links.values_list("deal_id", flat=True)) == [deal.pk]
+    assert list(meeting.company_links.values_list("company_id", flat=True)) == [company.pk]
+    panel = rep_client.get(reverse("activities:deal_panel", args=[deal.pk]))
+    assert b"Scoping" in panel.content
