@@ -149,7 +149,7 @@ def main() -> None:
     result = run(args.records, args.seed)
     result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    name = f"dedupe-entry-{args.db}-{stamp}"
+    name = f"dedupe-entry-{args.db}-{result['contacts'] // 1000}k-{stamp}"
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     check, save = result["duplicate_check"], result["whole_save"]
