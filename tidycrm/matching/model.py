@@ -220,7 +220,15 @@ class _Model:
         given, family = names.index("given_name"), names.index("family_name")
         given_differs = levels[:, given] == len(self.comparisons[given].levels) - 1
         family_differs = levels[:, family] == len(self.comparisons[family].levels) - 1
-        rows = np.flatnonzero(given_differs | (family_differs & (levels[:, given] > 1)))
+        suspect = given_differs | (family_differs & (levels[:, given] > 1))
+        # a personal identifier (an ID number, a birth date) that agrees is no household's
+        for k, name in enumerate(names):
+            if name.startswith("x:") or name == "birth_date":
+                suspect &= ~(
+                    (levels[:, k] >= 1)
+                    & (levels[:, k] <= 2 if name != "birth_date" else levels[:, k] == 1)
+                )
+        rows = np.flatnonzero(suspect)
         if len(rows) == 0:
             return
         context = [names.index(n) for n in SHARED_CONTEXT if n in names]
