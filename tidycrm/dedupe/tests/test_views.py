@@ -133,3 +133,26 @@ def test_opening_the_queue_requeues_a_scan_a_dead_worker_left(admin_client, admi
     assert admin_client.get(reverse("dedupe:queue")).status_code == 200
     queued = DBTaskResult.objects.all()[before:]
     assert [t.args_kwargs["args"] for t in queued] == [[stalled.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_started_on_the_page_runs_on_the_worker(client, admin):
+    from django.core.management import call_command
+
+    from tidycrm.core.models import Job, JobStatus
+
+    client.force_login(admin)
+    for _ in range(2):
+        save_contact(
+            {"name": "Ana Lima", "emails": ["ana@acme.example"]}, actor=admin, channel="api"
+        )
+    save_contact({"name": "Bo Chen", "emails": ["bo@shop.example"]}, actor=admin, channel="api")
+    started = client.post(reverse("dedupe:scan"), {"kind": "contact"}, follow=True)
+    assert b"started" in started.content
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    job = Job.objects.get(kind="dedupe.scan")
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert (job.done, job.total) == (3, 3)
+    assert job.result["groups_added"] == 1
+    page = client.get(reverse("dedupe:queue"))
+    assert page.content.count(b"Ana Lima") == 2
