@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     report = {
         "db": args.db,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _commit(),
+        "commit": os.environ.get("BENCH_COMMIT") or _commit(),
         "contacts": contacts,
         "prepared": prepared,
         "load_average_before": [round(x, 2) for x in load_before],
