@@ -243,9 +243,6 @@ class _Model:
     def _table(self, records: Sequence[Any]) -> Table:
         raise NotImplementedError
 
-    def _key_columns(self, table: Table) -> Any:
-        raise NotImplementedError
-
     def _score_one(self, a: Any, b: Any) -> Match:
         table = self._table([a, b])
         scored = self.score_pairs(
@@ -561,9 +558,6 @@ class PersonModel(_Model):
     def _table(self, records: Sequence[Any]) -> Table:
         return people_table(records, self.identifiers)
 
-    def _key_columns(self, table: Table) -> Any:
-        return person_key_columns(table)
-
 
 class CompanyModel(_Model):
     kind = "company"
@@ -588,9 +582,6 @@ class CompanyModel(_Model):
 
     def _table(self, records: Sequence[Any]) -> Table:
         return companies_table(records)
-
-    def _key_columns(self, table: Table) -> Any:
-        return company_key_columns(table)
 
 
 def _sample(records: Sequence[Any], size: int, seed: int) -> Sequence[Any]:
