@@ -32,6 +32,7 @@ from tidycrm.deals.choices import DealStatus, StageKind
 from tidycrm.deals.models import Deal, Pipeline, Stage, StageChange
 from tidycrm.deals.selectors import visible_deals
 from tidycrm.reports.filters import ReportFilter
+from tidycrm.reports.sql import DaysBetween, MonthOf
 from tidycrm.reports.stats import median, percentile, ratio
 
 DAY = 86400.0
@@ -85,27 +86,31 @@ def outcomes(user: User, f: ReportFilter) -> Outcomes:
     """Win rate, average won deal, sales-cycle length and won value per month."""
     closed = closed_in_period(user, f)
     counts = dict(closed.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    won_rows = [
-        (created, closed_at, amount, currency)
-        for created, closed_at, amount, currency in closed.filter(
-            status=DealStatus.WON
-        ).values_list("created_at", "closed_at", "amount", "currency")
-        if closed_at is not None
+    won_deals = closed.filter(status=DealStatus.WON)
+    cycle = [
+        float(days)
+        for days in won_deals.annotate(days=DaysBetween("created_at", "closed_at")).values_list(
+            "days", flat=True
+        )
     ]
-    cycle = [(closed_at - created).total_seconds() / DAY for created, closed_at, _, _ in won_rows]
-    money = [(closed_at, amount) for _, closed_at, amount, cur in won_rows if cur == f.currency]
-    months: dict[str, tuple[int, Decimal]] = {}
-    for closed_at, amount in money:
-        key = closed_at.strftime("%Y-%m")
-        n, total = months.get(key, (0, ZERO))
-        months[key] = (n + 1, total + amount)
+    in_currency = won_deals.filter(currency=f.currency)
+    months = {
+        month: (n, Decimal(total or 0))
+        for month, n, total in in_currency.annotate(month=MonthOf("closed_at"))
+        .values("month")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .values_list("month", "n", "total")
+    }
+    money_count = sum(n for n, _ in months.values())
     won, lost = counts.get(DealStatus.WON, 0), counts.get(DealStatus.LOST, 0)
-    won_amount = sum((amount for _, amount in money), ZERO)
+    won_amount = sum((total for _, total in months.values()), ZERO)
     return Outcomes(
         won=won,
         lost=lost,
         won_amount=won_amount,
-        average_deal=(won_amount / len(money)).quantize(Decimal("0.01")) if money else None,
+        average_deal=(
+            (won_amount / money_count).quantize(Decimal("0.01")) if money_count else None
+        ),
         win_rate=ratio(won, won + lost),
         cycle_median_days=median(cycle),
         cycle_p90_days=percentile(cycle, 0.9),
