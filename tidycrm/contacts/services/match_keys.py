@@ -168,7 +168,8 @@ def draft_record(
 ) -> PersonRecord:
     """The matching view of a contact as the draft would leave it (an update's draft holds only
     what changed: the rest comes from the stored contact)."""
-    base = person_records([instance.pk])[0] if instance is not None and instance.pk else None
+    stored = person_records([instance.pk]) if instance is not None and instance.pk else []
+    base = stored[0] if stored else None  # gone: merged away or deleted meanwhile
     record = base or PersonRecord(id=str(getattr(instance, "pk", "") or "new"))
     fields = draft.fields
     changes: dict[str, Any] = {}

@@ -18,7 +18,8 @@ from tidycrm.contacts.models import (
 from tidycrm.contacts.services.match_keys import refresh_match_keys
 from tidycrm.contacts.services.standardise import CHILDREN, standardise
 from tidycrm.contacts.services.tokens import refresh_search_tokens
-from tidycrm.core.door import SaveResult, instance_snapshot
+from tidycrm.core.door import Draft, SaveResult, instance_snapshot
+from tidycrm.core.exceptions import Conflict
 from tidycrm.records import steps
 
 
@@ -38,6 +39,27 @@ def save_contact(
     draft.raise_if_invalid()
     verdict = duplicates.check(draft, instance=contact, actor=actor, channel=str(channel))
     draft.warnings += verdict.messages
+    try:
+        result = _persist(draft, verdict, contact, actor, channel, source, expected_version)
+    except Contact.DoesNotExist as exc:
+        # The contact was merged into another (or deleted) while this edit waited for its lock.
+        raise Conflict(
+            f"contact {getattr(contact, 'pk', '')} was merged into another contact or deleted "
+            "while you edited it; nothing was saved.",
+            field_errors={"version": ["the contact no longer exists."]},
+        ) from exc
+    return result
+
+
+def _persist(
+    draft: Draft,
+    verdict: duplicates.Verdict,
+    contact: Contact | None,
+    actor: User | None,
+    channel: Channel | str,
+    source: dict[str, Any] | None,
+    expected_version: int | None,
+) -> SaveResult[Contact]:
     with transaction.atomic():
         result = steps.save_record(
             Contact,

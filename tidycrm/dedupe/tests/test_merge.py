@@ -163,3 +163,13 @@ def test_companies_merge_and_unmerge(admin):
     assert list(person.affiliations.values_list("company_id", flat=True)) == [survivor]
     unmerge(merge.pk, actor=admin)
     assert list(person.affiliations.values_list("company_id", flat=True)) == [two.record.pk]
+
+
+def test_an_edit_that_loses_the_race_to_a_merge_is_a_clear_conflict(admin):
+    a, b = contact(admin, name="Hal"), contact(admin, name="Hal")
+    stale = Contact.objects.get(pk=b.pk)  # loaded by an editor before the merge
+    merge_records("contact", [a.pk, b.pk], actor=admin, survivor_id=a.pk)
+    with pytest.raises(Conflict) as caught:
+        save_contact({"job_title": "Pilot"}, actor=admin, channel="ui", contact=stale)
+    assert "merged into another contact or deleted" in caught.value.message
+    assert Contact.objects.get(pk=a.pk).job_title == ""
