@@ -68,7 +68,7 @@ def details(
     out: list[str] = []
     for k, level in enumerate(levels):
         if level == 0:
-            out.append(f"{label}: not known on both records")
+            out.append("")  # missing: left out of the evidence
         elif values[k] >= 0 and level in comparison.tf_levels:
             share = (
                 f" ({int(how_many[k]):,} of {int(total):,} records)" if counts is not None else ""

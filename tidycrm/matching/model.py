@@ -275,6 +275,8 @@ class _Model:
             columns.append(
                 [
                     Evidence(comparison.name, names[level], round(weight, 3), sentence)
+                    if level
+                    else None
                     for level, weight, sentence in zip(
                         scored.levels[rows, k].tolist(),
                         scored.parts[rows, k].tolist(),
@@ -283,7 +285,8 @@ class _Model:
                     )
                 ]
             )
-        evidence = list(zip(*columns, strict=True))
+        # fields missing on either side are no evidence: left out
+        evidence = [tuple(e for e in row if e is not None) for row in zip(*columns, strict=True)]
         return [
             Match(a, b, chance, round(weight, 3), evidence[n])
             for n, (a, b, chance, weight) in enumerate(
