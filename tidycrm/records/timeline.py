@@ -99,9 +99,17 @@ class Query:
 
 
 class TimelineSource(Protocol):
-    name: str  # unique; also the tie-break order between sources
-    record_types: frozenset[str]  # "contact", "company", "deal", ...
-    kinds: Sequence[tuple[str, str]]  # (kind, label) pairs, for the filter controls
+    @property
+    def name(self) -> str:
+        """Unique; also the tie-break order between sources at the same moment."""
+
+    @property
+    def record_types(self) -> frozenset[str]:
+        """The record types it has entries for: "contact", "company", "deal", ..."""
+
+    @property
+    def kinds(self) -> Sequence[tuple[str, str]]:
+        """(kind, label) pairs of its entries, for the filter controls."""
 
     def entries(
         self,
