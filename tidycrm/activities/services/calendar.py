@@ -24,6 +24,7 @@ from tidycrm.activities.models import Activity, CalendarToken
 from tidycrm.activities.services.write import log_activity, update_activity
 from tidycrm.audit.choices import Channel
 from tidycrm.core.exceptions import DomainError, ValidationFailed
+from tidycrm.hygiene.text import clean
 
 PRODID = "-//TidyCRM//Activities//EN"
 FEED_PAST = timedelta(days=90)
@@ -181,7 +182,8 @@ def import_ics(
         raise BadCalendarFile({"file": [f"is larger than {MAX_IMPORT_BYTES // 1048576} MB."]})
     try:
         calendar = icalendar.Calendar.from_ical(content)
-    except (ValueError, IndexError, KeyError, UnicodeDecodeError) as exc:
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        # Whatever the parser trips on in an uploaded file is the file's problem, named.
         raise BadCalendarFile(
             {"file": [f"is not an iCalendar (.ics) file: {str(exc)[:200] or 'unreadable'}."]}
         ) from exc
@@ -197,7 +199,7 @@ def import_ics(
     for number, event in enumerate(events, start=1):
         try:
             data = _meeting_data(event)
-        except ValueError as exc:
+        except (ValueError, TypeError, AttributeError) as exc:
             result.skipped.append(f"event {number}: {exc}")
             continue
         existing = Activity.objects.filter(
@@ -247,7 +249,7 @@ def _meeting_data(event: icalendar.cal.Component) -> dict[str, Any]:
         ends = starts + event.get("duration").dt
     else:
         ends = starts + timedelta(hours=1)
-    uid = str(event.get("uid") or "").strip()
+    uid = clean(str(event.get("uid") or ""))
     if not uid:
         raise ValueError("has no UID.")
     summary = str(event.get("summary") or "").strip() or "Meeting"

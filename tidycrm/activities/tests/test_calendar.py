@@ -169,6 +169,16 @@ def test_bad_files_are_clear_errors(rep, content, problem):
     assert not Activity.objects.exists()
 
 
+def test_control_characters_in_an_event_are_dropped(rep):
+    nasty = ICS.replace(b"UID:evt-1@example.com", b"UID:evt-\x001@example.com").replace(
+        b"SUMMARY:Quarterly review", b"SUMMARY:Quarterly\x00 review"
+    )
+    result = import_ics(nasty, actor=rep)
+    assert len(result.created) == 2
+    meeting = Activity.objects.get(pk=result.created[0])
+    assert (meeting.ical_uid, meeting.subject) == ("evt-1@example.com", "Quarterly review")
+
+
 def test_read_only_users_cannot_import(make_user):
     with pytest.raises(PermissionDenied):
         import_ics(ICS, actor=make_user("read_only"))
