@@ -102,7 +102,6 @@ def _organisation_domain(domain: str) -> str:
     return domain_from_email("x@" + domain)
 
 
-@lru_cache(maxsize=262144)
 def _name_forms(given: str, family: str) -> frozenset[str]:
     """Local parts people make of their names: johnsmith, smithjohn, jsmith, john, smith."""
     g = "".join(ch for ch in given if ch.isalnum())

@@ -36,14 +36,13 @@ def name_key(text: str) -> str:
     return key
 
 
-@lru_cache(maxsize=262144)
 def person_name_keys(given: str, family: str, full: str, country: str = "") -> tuple[str, str]:
     """(given key, family key). A full name is split when the parts are unknown; East Asian
     names are split from their unspaced form, so "김민준" and "김 민준" give the same parts
     (when both parts are given, they are trusted: the family name's length is not knowable
     for every script)."""
     if given and family:
-        if not (given + family).isascii() and script_of(family + given) == "east_asian":
+        if not (given + family).isascii() and script_of(family) == "east_asian":
             return name_key(given).replace(" ", ""), name_key(family).replace(" ", "")
         return name_key(given), name_key(family)
     if given or family:
@@ -79,6 +78,7 @@ _PARTICLES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def _split_full(full: str, country: str) -> tuple[str, str]:
     """A full name's given and family keys: "Family, Given"; East Asian names family first;
     otherwise the last word (with its particles) is the family name."""
