@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,11 +116,12 @@ def stale_contacts(stage: str, cutoff: datetime) -> QuerySet[Contact]:
 
 
 def stale_deals(stage_id: int, cutoff: datetime) -> QuerySet[Deal]:
-    recent = ActivityDeal.objects.filter(at__gte=cutoff).values("deal_id")
+    # NOT EXISTS per deal reads the (deal, at) index; NOT IN would hash every recent link.
+    recent = ActivityDeal.objects.filter(deal_id=OuterRef("pk"), at__gte=cutoff)
     return (
         Deal.objects.filter(stage_id=stage_id, status=DealStatus.OPEN, owner__isnull=False)
         .filter(stage_entered_at__lt=cutoff)
-        .exclude(pk__in=recent)
+        .filter(~Exists(recent))
     )
 
 
@@ -141,7 +142,7 @@ def speed_to_lead(now: datetime) -> dict[str, int]:
     settings = alert_settings()
     sla = timedelta(minutes=settings.lead_sla_minutes)
     window = timedelta(days=settings.lead_sla_window_days)
-    touched = ActivityContact.objects.values("contact_id")
+    touched = ActivityContact.objects.filter(contact_id=OuterRef("pk"))
     waiting = (
         Contact.objects.filter(
             lifecycle_stage=LifecycleStage.LEAD,
@@ -149,7 +150,7 @@ def speed_to_lead(now: datetime) -> dict[str, int]:
             created_at__lte=now - sla,
             created_at__gt=now - window,
         )
-        .exclude(pk__in=touched)
+        .filter(~Exists(touched))
         .only("pk", "display_name", "owner_id", "created_at")
     )
     leads = list(waiting.order_by("created_at", "pk")[:5000])
