@@ -156,3 +156,26 @@ def test_a_scan_started_on_the_page_runs_on_the_worker(client, admin):
     assert job.result["groups_added"] == 1
     page = client.get(reverse("dedupe:queue"))
     assert page.content.count(b"Ana Lima") == 2
+
+
+def test_a_company_group_is_reviewed_and_merged_the_same_way(admin_client, admin):
+    from tidycrm.companies.models import Company
+    from tidycrm.companies.services import save_company
+
+    one = save_company({"name": "Acme GmbH"}, actor=admin, channel="api").record
+    two = save_company({"name": "ACME", "industry": "Tools"}, actor=admin, channel="api").record
+    add_groups(
+        "company", [Proposed([one.pk, two.pk], [Match(str(one.pk), str(two.pk), 0.93, 7, ())])]
+    )
+    group = DuplicateGroup.objects.get(kind="company")
+    page = admin_client.get(reverse("dedupe:queue") + "?kind=company")
+    assert b"Acme GmbH" in page.content
+    review = admin_client.get(reverse("dedupe:group", args=[group.pk]))
+    assert b"Are these the same company?" in review.content
+    merged = admin_client.post(reverse("dedupe:group_merge", args=[group.pk]), {"survivor": one.pk})
+    assert merged.status_code == 302 and merged["Location"] == reverse(
+        "companies:detail", args=[one.pk]
+    )
+    assert list(Company.objects.values_list("pk", "industry")) == [(one.pk, "Tools")]
+    panel = admin_client.get(reverse("dedupe:company_panel", args=[one.pk]))
+    assert b"Undo merge" in panel.content
