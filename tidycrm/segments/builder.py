@@ -13,12 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tidycrm.segments.language.compiler import LIST_OPS, NO_VALUE, WHOLE_OPS
 from tidycrm.segments.language.registry import Kind, lookup
 
 ROOT = "r"
-LIST_OPS = {"in", "not_in", "has_any", "has_none"}
-WHOLE_OPS = {"in_last_days", "not_in_last_days", "count_gte", "count_lte"}
-NO_VALUE = {"is_empty", "is_not_empty", "exists", "not_exists"}
 MAX_NODES = 60
 
 

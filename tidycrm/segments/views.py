@@ -26,6 +26,7 @@ from tidycrm.core.views import domain_errors
 from tidycrm.lists.selectors import all_lists, get_list
 from tidycrm.segments import builder, selectors
 from tidycrm.segments.choices import BulkKind, BulkStatus, Refresh
+from tidycrm.segments.language.compiler import NO_VALUE
 from tidycrm.segments.language.registry import FieldSpec, record_types
 from tidycrm.segments.services import segments as segment_services
 from tidycrm.segments.services import views as view_services
@@ -71,7 +72,7 @@ def _builder_context(request: AuthedRequest, tree: builder.Node, **extra: Any) -
         "fields_by_type": {t: _grouped_fields(t) for t in record_types()},
         "op_labels": builder.OP_LABELS,
         "tree": tree,
-        "no_value_ops": builder.NO_VALUE,
+        "no_value_ops": NO_VALUE,
         "refresh_choices": Refresh.choices,
         **_count(request, builder.to_filter(tree)),
     }

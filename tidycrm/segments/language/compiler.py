@@ -34,6 +34,7 @@ MAX_ITEMS = 500
 MAX_DAYS = 36_500
 NO_VALUE = {"is_empty", "is_not_empty", "exists", "not_exists"}
 LIST_OPS = {"in", "not_in", "has_any", "has_none"}
+WHOLE_OPS = {"in_last_days", "not_in_last_days", "count_gte", "count_lte"}
 
 
 class Invalid(Exception):
@@ -170,7 +171,7 @@ def _checked_value(spec: FieldSpec, op: str, value: Any) -> Any:
         if low > high:
             raise Invalid("needs low <= high with 'between'.")
         return (low, high)
-    if op in {"in_last_days", "not_in_last_days", "count_gte", "count_lte"}:
+    if op in WHOLE_OPS:
         return _whole(value, op)
     return _one(spec, op, value)
 
