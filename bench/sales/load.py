@@ -330,7 +330,13 @@ def load_activities(w: Writer, rng: np.random.Generator, now: int, info: dict[st
     contact_link_id = w.next_id("activities_activitycontact")
     deal_link_id = w.next_id("activities_activitydeal")
     owners = info["owners"]
-    hot = int(contact_ids[len(contact_ids) // 2])
+    # The timeline contact belongs to the first sales user, so both measured users see it.
+    first_rep = int(info["owners"][0])
+    hot = int(
+        w.column(
+            f'SELECT id FROM "contacts_contact" WHERE owner_id = {first_rep} ORDER BY id LIMIT 1'
+        )[0]
+    )
     done = 0
     while done < ACTIVITIES:
         n = min(500_000, ACTIVITIES - done)
