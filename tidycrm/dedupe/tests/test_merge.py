@@ -173,3 +173,25 @@ def test_an_edit_that_loses_the_race_to_a_merge_is_a_clear_conflict(admin):
         save_contact({"job_title": "Pilot"}, actor=admin, channel="ui", contact=stale)
     assert "merged into another contact or deleted" in caught.value.message
     assert Contact.objects.get(pk=a.pk).job_title == ""
+
+
+def test_list_memberships_of_another_app_follow_the_merge_and_come_back(admin):
+    # dedupe never imports lists: the membership is found through Contact's related objects,
+    # and the membership both records have is set aside (unique per list) and restored.
+    from tidycrm.lists.models import ListMembership
+    from tidycrm.lists.services import add_members, create_list
+
+    a, b = contact(admin, name="Ida"), contact(admin, name="Ida")
+    both = create_list(name="Both", actor=admin, channel="ui")
+    only_b = create_list(name="Only B", actor=admin, channel="ui")
+    add_members(both, [a.pk, b.pk], actor=admin, channel="ui")
+    add_members(only_b, [b.pk], actor=admin, channel="ui")
+
+    merge = merge_records("contact", [a.pk, b.pk], actor=admin, survivor_id=a.pk)
+    lists_of = lambda pk: sorted(  # noqa: E731
+        ListMembership.objects.filter(contact_id=pk).values_list("contact_list__name", flat=True)
+    )
+    assert lists_of(a.pk) == ["Both", "Only B"]
+    unmerge(merge.pk, actor=admin)
+    assert lists_of(a.pk) == ["Both"]
+    assert lists_of(b.pk) == ["Both", "Only B"]
