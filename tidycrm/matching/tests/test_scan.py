@@ -67,3 +67,20 @@ def test_cluster_does_not_chain_strangers_together() -> None:
 def test_cluster_ignores_pairs_below_the_threshold() -> None:
     assert cluster([_match("a", "b", 0.2)]) == []
     assert cluster([_match("a", "b", 0.2)], threshold=0.1) == [["a", "b"]]
+
+
+def test_a_huge_block_gives_neighbours_not_all_pairs() -> None:
+    from tidycrm.matching.blocking import candidate_pairs, person_key_columns
+    from tidycrm.matching.features import people_table
+
+    office = [
+        PersonRecord(f"o{n}", f"Given{n}", f"Family{n}", phones=("+49301234560",))
+        for n in range(300)
+    ]
+    pair = [PersonRecord(f"h{n}", "Anna", "Becker", phones=(f"+4930999000{n}",)) for n in range(2)]
+    table = people_table(office + pair)
+    pairs = candidate_pairs(table, person_key_columns(table), window=10)
+    assert len(pairs) <= 300 * 10  # not the 44,850 pairs of the whole switchboard
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    found = {(table.ids[a], table.ids[b]) for a, b in pairs.tolist()}
+    assert ("h0", "h1") in found  # a small block gives its pair
