@@ -115,7 +115,7 @@ def prepare(seed: int = 7) -> dict[str, Any]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (contact_list_id, contact_id, added_at, added_by_id) "
-                f"SELECT %s, id, %s, NULL FROM {contact_table} WHERE id % 7 = 3 "
+                f"SELECT %s, id, %s, NULL FROM {contact_table} WHERE id %% 7 = 3 "
                 f"ORDER BY id LIMIT {LIST_SIZE}",
                 [contact_list.pk, timezone.now()],
             )
