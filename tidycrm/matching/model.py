@@ -402,8 +402,16 @@ def _m_given_share(model: _Model, name: str, levels: NDArray[np.int8], share: fl
     if known == 0:
         return list(model.m[name])
     observed = counts / known
+    # The agreeing levels are rare among unrelated pairs, so what they show above u is the
+    # duplicates' doing; "different" is where the count's error would pile up (it absorbs
+    # every look-alike the count misjudges): duplicates keep the untrained share there.
+    different = float(model.m[name][-1])
+    agree = observed[1:-1] - u[1:-1]
+    if agree.sum() > 0:
+        share = min(share, float(agree.sum()) / (1.0 - different))
     m = np.clip((observed - (1 - share) * u) / share, 0.0, None)
     m[0] = 0.0
+    m[-1] = different
     m = (1 - SHRINK) * m / max(m.sum(), _EPS) + SHRINK * np.asarray(model.m[name])
     m[0] = 1.0
     return [float(x) for x in m]
