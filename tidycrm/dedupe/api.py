@@ -8,11 +8,14 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from tidycrm.accounts.api import current_user
+from tidycrm.accounts.selectors import visible
 from tidycrm.audit.choices import Channel
 from tidycrm.core.api import RecordId, errors
 from tidycrm.core.exceptions import NotFound, ValidationFailed
 from tidycrm.core.models import Job
 from tidycrm.core.pagination import paginate
+from tidycrm.dedupe.choices import SCAN_JOB
+from tidycrm.dedupe.kinds import kind_of
 from tidycrm.dedupe.models import DuplicateGroup, Merge
 from tidycrm.dedupe.schemas import (
     GroupDetail,
@@ -31,7 +34,7 @@ from tidycrm.dedupe.selectors import get_group, group_view, merges_of, open_grou
 from tidycrm.dedupe.services.merge import merge_records, unmerge
 from tidycrm.dedupe.services.policy import current_policy, update_policy
 from tidycrm.dedupe.services.queue import mark_not_duplicates, merge_group
-from tidycrm.dedupe.services.scan import SCAN_JOB, start_scan
+from tidycrm.dedupe.services.scan import start_scan
 
 router = Router(tags=["duplicates"])
 
@@ -167,12 +170,7 @@ def merge(request: HttpRequest, payload: MergeIn) -> Status[dict[str, Any]]:
     summary="Merges into a record",
 )
 def list_merges(request: HttpRequest, query: Query[MergeQuery]) -> list[dict[str, Any]]:
-    from tidycrm.dedupe.kinds import kind_of
-
-    model = kind_of(query.kind).model
-    records = model._default_manager.filter(pk=query.record_id)
-    from tidycrm.accounts.selectors import visible
-
+    records = kind_of(query.kind).model._default_manager.filter(pk=query.record_id)
     if not visible(records, current_user(request)).exists():
         raise NotFound(f"{query.kind} {query.record_id} does not exist or is not visible to you.")
     return [_merge_out(m) for m in merges_of(query.kind, query.record_id)[:100]]

@@ -1,5 +1,7 @@
 from django.db import models
 
+SCAN_JOB = "dedupe.scan"  # the core Job kind of a duplicate scan
+
 
 class RecordKind(models.TextChoices):
     CONTACT = "contact", "Contacts"

@@ -13,7 +13,8 @@ from django.db.models import Model, QuerySet
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
 from tidycrm.core.exceptions import NotFound
-from tidycrm.dedupe.choices import GroupStatus
+from tidycrm.core.models import Job
+from tidycrm.dedupe.choices import SCAN_JOB, GroupStatus
 from tidycrm.dedupe.kinds import Kind, kind_of
 from tidycrm.dedupe.models import DuplicateGroup, DuplicateMember, DuplicatePair, Merge
 from tidycrm.dedupe.survivorship import differing, proposal
@@ -112,6 +113,17 @@ def shown(kind: Kind, record: Model, label: str) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def record_names(kind: str, ids: Sequence[int]) -> dict[int, str]:
+    model = kind_of(kind).model
+    return {r.pk: str(r) for r in model._default_manager.filter(pk__in=ids)}
+
+
+def recent_scans(kind: str, count: int = 3) -> list[Job]:
+    return list(
+        Job.objects.filter(kind=SCAN_JOB, params__kind=kind).order_by("-created_at")[:count]
+    )
 
 
 def merges_of(kind: str, record_id: int) -> QuerySet[Merge]:

@@ -20,11 +20,19 @@ from tidycrm.core.exceptions import DomainError
 from tidycrm.core.views import domain_errors
 from tidycrm.dedupe.choices import EntryAction, RecordKind, Survivorship
 from tidycrm.dedupe.models import Merge
-from tidycrm.dedupe.selectors import get_group, group_view, merges_of, open_groups, visible_members
+from tidycrm.dedupe.selectors import (
+    get_group,
+    group_view,
+    merges_of,
+    open_groups,
+    recent_scans,
+    record_names,
+    visible_members,
+)
 from tidycrm.dedupe.services.merge import unmerge
 from tidycrm.dedupe.services.policy import CHANNELS, current_policy, update_policy
 from tidycrm.dedupe.services.queue import accept_groups, mark_not_duplicates, merge_group
-from tidycrm.dedupe.services.scan import SCAN_JOB, resume_stalled, start_scan
+from tidycrm.dedupe.services.scan import resume_stalled, start_scan
 
 PAGE = 50
 
@@ -37,17 +45,15 @@ def _kind(request: AuthedRequest) -> str:
 @login_required
 @domain_errors
 def queue(request: AuthedRequest) -> HttpResponse:
-    from tidycrm.core.models import Job
-
     kind = _kind(request)
     resume_stalled()
     groups = list(open_groups(kind)[: PAGE * 4])
     members = visible_members(groups, request.user)
     shown = [g for g in groups if len(members.get(g.pk, ())) >= 2][:PAGE]
     model = RecordKind(kind)
-    names = _names(kind, [pk for g in shown for pk in members[g.pk]])
+    names = record_names(kind, [pk for g in shown for pk in members[g.pk]])
     rows = [(g, [(pk, names.get(pk, str(pk))) for pk in members[g.pk]]) for g in shown]
-    scans = Job.objects.filter(kind=SCAN_JOB, params__kind=kind).order_by("-created_at")[:3]
+    scans = recent_scans(kind)
     context = {
         "kind": kind,
         "kind_label": model.label,
@@ -56,13 +62,6 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "can_configure": request.user.has_role_permission(Permission.MANAGE_SETTINGS),
     }
     return render(request, "dedupe/queue.html", context)
-
-
-def _names(kind: str, ids: list[int]) -> dict[int, str]:
-    from tidycrm.dedupe.kinds import kind_of
-
-    model = kind_of(kind).model
-    return {r.pk: str(r) for r in model._default_manager.filter(pk__in=ids)}
 
 
 @login_required

@@ -34,7 +34,7 @@ from tidycrm.contacts.services.match_keys import (
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
-from tidycrm.dedupe.choices import RecordKind
+from tidycrm.dedupe.choices import SCAN_JOB, RecordKind
 from tidycrm.dedupe.services import models_store
 from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs
 from tidycrm.matching import (
@@ -48,7 +48,6 @@ from tidycrm.matching import (
 )
 
 log = logging.getLogger(__name__)
-SCAN_JOB = "dedupe.scan"
 Progress = Callable[[int, int | None], None]
 COMPANY_CANDIDATES_PER_KEY = 50
 STALLED_AFTER = 15 * 60

@@ -12,8 +12,9 @@ from tidycrm.cli import app
 from tidycrm.contacts.models import Contact
 from tidycrm.core.jobs import advance, create_job, start_job
 from tidycrm.core.models import JobStatus
+from tidycrm.dedupe.choices import SCAN_JOB
 from tidycrm.dedupe.models import DuplicateGroup, Merge
-from tidycrm.dedupe.services.scan import SCAN_JOB, run_scan
+from tidycrm.dedupe.services.scan import run_scan
 
 runner = CliRunner()
 pytestmark = pytest.mark.django_db

@@ -122,7 +122,7 @@ def test_opening_the_queue_requeues_a_scan_a_dead_worker_left(admin_client, admi
 
     from tidycrm.core.jobs import create_job, start_job
     from tidycrm.core.models import Job
-    from tidycrm.dedupe.services.scan import SCAN_JOB
+    from tidycrm.dedupe.choices import SCAN_JOB
 
     stalled = create_job(SCAN_JOB, params={"kind": "contact", "filters": {}})
     start_job(stalled.pk)
