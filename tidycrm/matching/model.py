@@ -133,9 +133,17 @@ class _Model:
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         if data.get("kind") != cls.kind:
             raise ValueError(f"not a {cls.kind} model: kind is {data.get('kind')!r}")
+        # a comparison stored with other levels (an older version) starts from the defaults
+        # until the next training, instead of scoring with misplaced figures
+        fallback = cls.default()
+        m, u = dict(data["m"]), dict(data["u"])
+        for comparison in cls.base:
+            name, size = comparison.name, len(comparison.levels)
+            if len(m.get(name, ())) != size or len(u.get(name, ())) != size:
+                m[name], u[name] = fallback.m[name], fallback.u[name]
         return cls(
-            data["m"],
-            data["u"],
+            m,
+            u,
             data["prior"],
             frequencies=data.get("frequencies") or {},
             total=data.get("total", 0),

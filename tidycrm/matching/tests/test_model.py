@@ -104,6 +104,16 @@ def test_model_round_trips_through_json() -> None:
         PersonModel.from_dict(CompanyModel.default().to_dict())
 
 
+def test_a_stored_comparison_with_other_levels_falls_back_to_the_defaults() -> None:
+    stored = trained().to_dict()
+    stored["m"]["email"] = stored["m"]["email"][:-1]  # as an older version stored it
+    restored = PersonModel.from_dict(stored)
+    assert restored.m["email"] == PersonModel.default().m["email"]
+    assert restored.m["phone"] == trained().m["phone"]
+    a = P("1", "Mary", "Jones", emails=("mary@example.org",))
+    assert restored.score(a, a).probability > DEFAULT_THRESHOLD
+
+
 def test_birth_date_and_identifiers() -> None:
     people = [
         P(f"x{n}", GIVEN[n % 70], FAMILY[n % 61],
