@@ -52,9 +52,10 @@ class ActivitySource:
             links = links.filter(activity__kind__in=sorted(wanted))
         if before is not None:
             links = links.filter(before.before_q(self.name, "at", "activity_id"))
-        ids = list(links.order_by("-at", "-activity_id").values_list("activity_id", flat=True))
-        found = Activity.objects.select_related("owner", "outcome", "assignee").in_bulk(ids[:limit])
-        return [activity_entry(found[pk]) for pk in ids[:limit] if pk in found]
+        ordered = links.order_by("-at", "-activity_id").values_list("activity_id", flat=True)
+        ids = list(ordered[:limit])
+        found = Activity.objects.select_related("owner", "outcome", "assignee").in_bulk(ids)
+        return [activity_entry(found[pk]) for pk in ids if pk in found]
 
 
 def activity_entry(activity: Activity) -> timeline.Entry:
