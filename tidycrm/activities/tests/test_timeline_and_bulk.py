@@ -152,3 +152,20 @@ def test_merging_duplicate_contacts_keeps_their_activities(admin):
     assert set(
         ActivityContact.objects.filter(contact_id=twin.pk).values_list("activity_id", flat=True)
     ) == {call.pk, both.pk}
+
+
+def test_a_page_reads_one_page_of_links(rep, contact):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [{"kind": "call", "subject": f"c{n}", "contact_ids": [contact.pk]} for n in range(40)]
+    insert_activities(rows, audit=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = timeline_page(
+            "contact", contact.pk, rep, query=Query(kinds=frozenset({"call"})), limit=5
+        )
+    assert len(page.entries) == 5 and page.next_cursor
+    link_reads = [
+        q["sql"] for q in queries.captured_queries if "activities_activitycontact" in q["sql"]
+    ]
+    assert link_reads and all("LIMIT 6" in sql for sql in link_reads)
