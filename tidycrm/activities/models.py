@@ -178,6 +178,10 @@ class Notification(models.Model):
     title = models.CharField(max_length=255)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
+    # The task or meeting it is about, if any (a meeting's e-mail carries its invitation).
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -188,6 +192,11 @@ class Notification(models.Model):
             models.Index(fields=["user", "created_at", "id"], name="notification_user_at"),
             models.Index(
                 fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notification_unsent",
             ),
         ]
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]

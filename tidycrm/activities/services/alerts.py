@@ -16,7 +16,7 @@ from tidycrm.accounts.models import User
 from tidycrm.activities.choices import Kind, NotificationKind, StaleScope
 from tidycrm.activities.models import Activity, ActivityContact, ActivityDeal, StaleRule
 from tidycrm.activities.selectors import alert_settings
-from tidycrm.activities.services.notify import notify
+from tidycrm.activities.services.notify import notify, send_pending_emails
 from tidycrm.contacts.choices import LifecycleStage
 from tidycrm.contacts.models import Contact
 from tidycrm.core import schedule
@@ -72,6 +72,7 @@ def task_reminders(now: datetime) -> dict[str, int]:
                 title=title,
                 body=due,
                 url=reverse("activities:detail", args=[task.pk]),
+                activity=task,
             )
             counts[name] += made is not None
     return counts
@@ -177,3 +178,4 @@ def register_periodic() -> None:
     schedule.register("activities.task_reminders", timedelta(minutes=1), task_reminders)
     schedule.register("activities.speed_to_lead", timedelta(minutes=5), speed_to_lead)
     schedule.register("activities.stale_records", timedelta(hours=6), stale_records)
+    schedule.register("activities.send_emails", timedelta(minutes=1), send_pending_emails)

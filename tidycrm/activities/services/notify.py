@@ -2,8 +2,8 @@
 
 A producer names every notification with a `key` unique per user ("task_due:12:2026-05-04...");
 inserting the same key again does nothing. So a periodic check may run twice (a restart, two
-workers) and still notify once. The e-mail is claimed (`emailed_at` set) before it is sent, so
-it goes out at most once too.
+workers) and still notify once. E-mail goes out from the worker: each notification is claimed
+(`emailed_at` set) before it is sent, so it goes out at most once too.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -22,17 +22,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tidycrm.accounts.models import User
-from tidycrm.activities.models import Notification
+from tidycrm.activities.choices import NotificationKind
+from tidycrm.activities.models import Activity, Notification
+from tidycrm.activities.services.calendar import meeting_invitation
 
 logger = logging.getLogger(__name__)
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    mimetype: str
+# Older unsent notifications (mail was off, or failing) are not sent late.
+PENDING_WINDOW = timedelta(days=1)
 
 
 def notify(
@@ -43,22 +40,43 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    attachments: Sequence[Attachment] = (),
+    activity: Activity | None = None,
 ) -> Notification | None:
-    """Create the notification unless `user` already has one with `key`; None if it existed."""
+    """Create the notification unless `user` already has one with `key`; None if it existed.
+
+    E-mail is not sent here (a slow mail server must not hold up a save): the worker's
+    periodic job `send_pending_emails` sends it within a minute."""
     if not user.is_active:
         return None
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                user=user, kind=kind, key=key[:200], title=title[:255], body=body, url=url[:500]
+            return Notification.objects.create(
+                user=user,
+                kind=kind,
+                key=key[:200],
+                title=title[:255],
+                body=body,
+                url=url[:500],
+                activity=activity,
             )
     except IntegrityError:
         return None
-    if user.email:
-        pk = notification.pk
-        transaction.on_commit(lambda: send_email(pk, attachments), robust=True)
-    return notification
+
+
+def send_pending_emails(now: datetime) -> dict[str, int]:
+    """E-mail the notifications of the last day not yet sent (periodic job)."""
+    connection = mail_connection()
+    if connection is None:
+        return {"sent": 0, "failed": 0}
+    pending = Notification.objects.filter(
+        emailed_at__isnull=True, created_at__gte=now - PENDING_WINDOW, created_at__lte=now
+    ).exclude(user__email="")
+    counts = {"sent": 0, "failed": 0}
+    for pk in list(pending.order_by("created_at").values_list("pk", flat=True)[:1000]):
+        sent = send_email(pk, connection)
+        if sent is not None:
+            counts["sent" if sent else "failed"] += 1
+    return counts
 
 
 def mail_connection() -> BaseEmailBackend | None:
@@ -91,17 +109,14 @@ def sender() -> str:
     return os.environ.get("DEFAULT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL
 
 
-def send_email(notification_id: int, attachments: Sequence[Attachment] = ()) -> bool:
-    """Send one notification by e-mail, at most once; False if off, claimed or failed."""
-    connection = mail_connection()
-    if connection is None:
-        return False
+def send_email(notification_id: int, connection: BaseEmailBackend) -> bool | None:
+    """Send one notification by e-mail, at most once: None if another worker claimed it."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
     if not claimed:
-        return False
-    notification = Notification.objects.select_related("user").get(pk=notification_id)
+        return None
+    notification = Notification.objects.select_related("user", "activity").get(pk=notification_id)
     body = notification.body
     if notification.url:
         base = os.environ.get("TIDYCRM_BASE_URL", "").rstrip("/")
@@ -109,12 +124,12 @@ def send_email(notification_id: int, attachments: Sequence[Attachment] = ()) -> 
     message = EmailMessage(
         subject=notification.title, body=body, from_email=sender(), to=[notification.user.email]
     )
-    for item in attachments:
-        message.attach(item.filename, item.content, item.mimetype)
+    if notification.kind == NotificationKind.MEETING and notification.activity is not None:
+        message.attach("invite.ics", meeting_invitation(notification.activity), "text/calendar")
     try:
         connection.send_messages([message])
     except Exception:
-        # Mail trouble must not break the check that notified; the in-app row stays.
+        # Mail trouble must not stop the job; the in-app notification stays.
         logger.exception("could not e-mail notification %s", notification_id)
         return False
     return True

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from tidycrm.activities.choices import Kind, NotificationKind
 from tidycrm.activities.models import Activity
-from tidycrm.activities.services.calendar import meeting_invitation
-from tidycrm.activities.services.notify import Attachment, notify
+from tidycrm.activities.services.notify import notify
 from tidycrm.core import events
 
 
@@ -38,15 +37,15 @@ def _task_assigned(task: Activity) -> None:
         title=f"{task.owner or 'Someone'} gave you a task: {task.subject}",
         body=due,
         url=reverse("activities:detail", args=[task.pk]),
+        activity=task,
     )
 
 
 def _meeting_invitations(meeting: Activity) -> None:
-    """Each attendee (the organiser apart) gets the meeting with an .ics invitation; a changed
-    meeting (new version) is sent again with the invitation's SEQUENCE raised."""
+    """Each attendee (the organiser apart) is notified; the e-mail carries the .ics invitation.
+    A changed meeting (new version) is sent again with the invitation's SEQUENCE raised."""
     if meeting.occurred_at < timezone.now():
         return
-    invitation = Attachment("invite.ics", meeting_invitation(meeting), "text/calendar")
     when = timezone.localtime(meeting.occurred_at)
     for person in meeting.attendees.filter(is_active=True):
         if person.pk == meeting.owner_id:
@@ -58,7 +57,7 @@ def _meeting_invitations(meeting: Activity) -> None:
             title=f"Meeting: {meeting.subject} on {when:%Y-%m-%d %H:%M}",
             body=meeting.location or meeting.video_url,
             url=reverse("activities:detail", args=[meeting.pk]),
-            attachments=[invitation],
+            activity=meeting,
         )
 
 

@@ -19,6 +19,7 @@ from tidycrm.activities.services.calendar import (
     meeting_invitation,
     user_for_calendar_token,
 )
+from tidycrm.activities.services.notify import send_pending_emails
 from tidycrm.core.exceptions import PermissionDenied
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,9 @@ def test_meeting_invitation_is_emailed_to_attendees_with_ics(
             channel="ui",
         )
     assert Notification.objects.filter(user=other_rep, kind="meeting").count() == 1
+    assert mail.outbox == []  # nothing is sent from the saving request
+    assert send_pending_emails(timezone.now()) == {"sent": 1, "failed": 0}
+    assert send_pending_emails(timezone.now()) == {"sent": 0, "failed": 0}
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["other@example.com"]
