@@ -14,7 +14,6 @@ urlpatterns = [
     path("<int:pk>/edit/", pages.deal_edit, name="edit"),
     path("<int:pk>/delete/", pages.deal_delete, name="delete"),
     path("<int:pk>/move/", board.deal_move, name="move"),
-    path("<int:pk>/timeline/", pages.deal_timeline, name="timeline"),
     path("panels/contact/<int:pk>/", pages.contact_panel, name="contact_panel"),
     path("panels/company/<int:pk>/", pages.company_panel, name="company_panel"),
     path("settings/", settings.settings_home, name="settings"),

@@ -13,6 +13,7 @@ from tidycrm.contacts.services import save_contact
 from tidycrm.deals.models import Deal, Stage
 from tidycrm.deals.services import create_deal
 from tidycrm.deals.views.board import CARDS_PER_COLUMN
+from tidycrm.records.timeline import timeline_page
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +85,10 @@ def test_list_filters_and_detail_page(rep, stages):
     deal = Deal.objects.get(name="Printer upgrade")
     detail = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
     assert "Initech" in detail and "Qualification" in detail
-    timeline = client.get(reverse("deals:timeline", args=[deal.pk])).content.decode()
-    assert "Deal created in Qualification" in timeline
+    entries = timeline_page("deal", deal.pk, rep).entries
+    assert "Deal created in Qualification" in [e.title for e in entries]
+    company_feed = timeline_page("company", company.pk, rep).entries
+    assert "Printer upgrade: deal created in Qualification" in [e.title for e in company_feed]
 
 
 def test_create_form_shows_field_errors_then_saves(rep, pipeline):

@@ -35,7 +35,6 @@ from tidycrm.deals.selectors import (
 )
 from tidycrm.deals.services import create_deal, delete_deal, update_deal
 from tidycrm.records.history import readable
-from tidycrm.records.timeline import kinds_for, timeline_page
 
 PAGE_SIZE = 50
 PANEL_SIZE = 20
@@ -91,19 +90,6 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "loss_reasons": loss_reasons(active_only=True),
     }
     return render(request, "deals/detail.html", context)
-
-
-@login_required
-@domain_errors
-def deal_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The deal's timeline (stage changes, activities, ...), a page at a time, newest first."""
-    deal = get_deal(request.user, pk)
-    try:
-        page = timeline_page("deal", deal.pk, request.user, cursor=request.GET.get("cursor"))
-    except DomainError as exc:
-        return HttpResponse(exc.message, status=400)
-    context = {"deal": deal, "page": page, "kinds": kinds_for("deal")}
-    return render(request, "deals/partials/timeline.html", context)
 
 
 @login_required
