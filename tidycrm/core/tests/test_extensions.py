@@ -51,12 +51,12 @@ def test_declared_record_panel_is_loaded_on_the_record_page(admin, declared):
 def test_panels_are_ordered():
     config = apps.get_app_config("tags")
     config.record_panels = (  # type: ignore[attr-defined]
-        RecordPanel("deal", "b:x", order=20),
-        RecordPanel("deal", "a:x", order=10),
+        RecordPanel("example-record", "b:x", order=20),
+        RecordPanel("example-record", "a:x", order=10),
     )
     extensions.record_panels.cache_clear()
     try:
-        assert [p.url_name for p in extensions.record_panels("deal")] == ["a:x", "b:x"]
+        assert [p.url_name for p in extensions.record_panels("example-record")] == ["a:x", "b:x"]
     finally:
         del config.record_panels  # type: ignore[attr-defined]
         extensions.record_panels.cache_clear()
