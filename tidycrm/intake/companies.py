@@ -2,7 +2,8 @@
 
 A name is matched case-insensitively among the companies the importer may see (through the
 indexed name key, then the exact folded name); the names not found are created through the
-company door's bulk form, each with the web domain of a work e-mail of a row that names it.
+company door's bulk form. A company gets the web domain of a work e-mail of a row that names it
+when it has none (free-mail providers excluded).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Wanted:
     name: str
     domain: str = ""
     source: dict[str, Any] | None = None
+    domain_source: dict[str, Any] | None = None  # the row whose e-mail gave the domain
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Resolved:
     ids: dict[str, int] = field(default_factory=dict)  # by name_key
     errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=dict)
+    domain_given: dict[str, int] = field(default_factory=dict)  # found, and given a domain
 
 
 def work_domain(emails: Iterable[Any]) -> str:
@@ -67,6 +70,9 @@ def resolve(wanted: dict[str, Wanted], *, actor: User | None) -> Resolved:
         key = name_key(name)
         if key in wanted:
             out.ids.setdefault(key, pk)
+    out.domain_given = _give_domains(
+        {k: (out.ids[k], w) for k, w in wanted.items() if k in out.ids and w.domain}, actor
+    )
     missing = [key for key in wanted if key not in out.ids]
     if not missing:
         return out
@@ -87,3 +93,30 @@ def resolve(wanted: dict[str, Wanted], *, actor: User | None) -> Resolved:
         else:
             out.ids[key] = out.created[key] = new_id
     return out
+
+
+def _give_domains(found: dict[str, tuple[int, Wanted]], actor: User | None) -> dict[str, int]:
+    """A found company with no web domain takes the one of a work e-mail naming it, through the
+    company door (audited, channel import, the row as source); returns key -> company id."""
+    from tidycrm.companies.models import CompanyDomain
+    from tidycrm.companies.services import save_company
+
+    if not found:
+        return {}
+    ids = {pk: key for key, (pk, _) in found.items()}
+    have = set(
+        CompanyDomain.objects.filter(company_id__in=ids).values_list("company_id", flat=True)
+    )
+    given: dict[str, int] = {}
+    for company in Company.objects.filter(pk__in=set(ids) - have):
+        key = ids[company.pk]
+        entry = found[key][1]
+        save_company(
+            {"domains": [entry.domain]},
+            actor=actor,
+            channel=Channel.IMPORT,
+            company=company,
+            source=entry.domain_source or entry.source,
+        )
+        given[key] = company.pk
+    return given

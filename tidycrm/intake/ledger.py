@@ -136,7 +136,7 @@ def snapshot(contact: Contact, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def revert_record(record: ImportRecord, *, actor: Any, source: dict[str, Any]) -> None:
     """Undo one write of an import through the door; already gone records are skipped."""
-    from tidycrm.companies.services import delete_company
+    from tidycrm.companies.services import delete_company, save_company
 
     if record.action == RecordAction.CREATE and record.contact_id:
         contact = Contact.objects.filter(pk=record.contact_id).first()
@@ -147,6 +147,12 @@ def revert_record(record: ImportRecord, *, actor: Any, source: dict[str, Any]) -
         if contact:
             save_contact(
                 record.before, actor=actor, channel=Channel.IMPORT, contact=contact, source=source
+            )
+    elif record.action == RecordAction.UPDATE and record.company_id:
+        company = Company.objects.filter(pk=record.company_id).first()
+        if company:
+            save_company(
+                record.before, actor=actor, channel=Channel.IMPORT, company=company, source=source
             )
     elif record.action == RecordAction.COMPANY and record.company_id:
         company = Company.objects.filter(pk=record.company_id).first()

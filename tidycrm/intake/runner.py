@@ -292,7 +292,9 @@ def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
         entry = wanted.setdefault(
             key, companies.Wanted(clean(item.company), source=ctx.source(item.row))
         )
-        entry.domain = entry.domain or companies.work_domain(item.data.get("emails") or ())
+        if not ctx.standard and not entry.domain:  # an export's own layout is the whole record
+            entry.domain = companies.work_domain(item.data.get("emails") or ())
+            entry.domain_source = ctx.source(item.row) if entry.domain else None
     resolved = companies.resolve(wanted, actor=ctx.actor)
     ctx.companies.update(resolved.ids)
     for key, pk in resolved.created.items():
@@ -303,6 +305,17 @@ def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
                 row_number=int(row.get("row", 0)),
                 action=RecordAction.COMPANY,
                 company_id=pk,
+            )
+        )
+    for key, pk in resolved.domain_given.items():  # a revert takes the domain away again
+        row = wanted[key].domain_source or {}
+        out.records.append(
+            ImportRecord(
+                batch=ctx.imp,
+                row_number=int(row.get("row", 0)),
+                action=RecordAction.UPDATE,
+                company_id=pk,
+                before={"domains": []},
             )
         )
     for item in items:

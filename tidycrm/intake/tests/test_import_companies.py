@@ -10,6 +10,7 @@ from tidycrm.companies.services import save_company
 from tidycrm.contacts.models import Contact
 from tidycrm.intake import services
 from tidycrm.intake.choices import Stage
+from tidycrm.intake.models import Import
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,29 @@ def test_a_company_the_importer_cannot_see_is_not_linked(make_user, run_file):
     company = Contact.objects.get(external_id="H1").affiliations.get().company
     assert company.pk != hidden.pk
     assert company.owner_id == importer.pk
+
+
+def test_an_existing_company_without_a_domain_takes_one_from_a_work_email(admin, run_file):
+    from tidycrm.audit.models import ChangeRecord
+
+    bare = save_company({"name": "Bare Ltd"}, actor=admin, channel="api").record
+    known = save_company(
+        {"name": "Known Ltd", "domains": ["known.com"]}, actor=admin, channel="api"
+    )
+    content = (
+        "external_id,first_name,email,company\n"
+        "D1,Di,di@gmail.com,Bare Ltd\n"
+        "D2,Ed,ed@bare.co.uk,Bare Ltd\n"
+        "D3,Flo,flo@other.org,Known Ltd\n"
+    )
+    run_file("people.csv", content, admin)
+    assert list(bare.domains.values_list("domain", flat=True)) == ["bare.co.uk"]
+    assert list(known.record.domains.values_list("domain", flat=True)) == ["known.com"]
+    change = ChangeRecord.objects.filter(object_id=bare.pk, action="update").get()
+    assert change.channel == "import"
+    assert change.changes["domains"] == {"before": [], "after": ["bare.co.uk (primary)"]}
+    assert change.source["row"] == 3
+    imp = Import.objects.latest("id")
+    services.start_revert(imp, actor=admin, inline=True)
+    assert not bare.domains.exists()  # the revert takes it away again
+    assert Company.objects.filter(pk=bare.pk).exists()
