@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from tidycrm.accounts.models import User
 from tidycrm.audit.choices import Channel
-from tidycrm.contacts.models import Contact, ContactEmail
+from tidycrm.contacts.duplicates import alias_owners
+from tidycrm.contacts.models import AliasKind, Contact, ContactEmail
 from tidycrm.contacts.services import save_contact, save_contacts_bulk, standardise
 from tidycrm.core import bulk_write
 from tidycrm.core.exceptions import DomainError
@@ -185,6 +186,16 @@ def find_matches(ctx: Context, items: list[Item]) -> None:
             "external_id", "pk"
         )
         found = {k: {pk} for k, pk in pairs}
+        # An external id merged away into another contact names that survivor: the row updates
+        # it, and the survivor keeps its own external id.
+        missing = [i.key for i in keyed if i.key not in found]
+        owners = alias_owners(AliasKind.EXTERNAL_ID, missing)
+        visible_owners = set(contacts.filter(pk__in=owners.values()).values_list("pk", flat=True))
+        for item in keyed:
+            owner = owners.get(item.key)
+            if owner in visible_owners:
+                found[item.key] = {owner}
+                item.data.pop("external_id", None)
     elif fields == ["email"]:
         pairs = ContactEmail.objects.filter(
             key__in=[i.key for i in keyed], contact__in=contacts

@@ -126,7 +126,7 @@ def test_an_import_matching_on_email_updates_the_survivor(tmp_path: Path) -> Non
     assert Contact.objects.count() == len(ROWS) - 2
 
 
-def test_an_import_row_with_a_merged_external_id_names_the_survivor(tmp_path: Path) -> None:
+def test_an_import_row_with_a_merged_external_id_updates_the_survivor(tmp_path: Path) -> None:
     runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
     runner.invoke(app, ["duplicates", "scan"])
     runner.invoke(app, ["duplicates", "merge", "--min-score", "0.5"])
@@ -138,5 +138,9 @@ def test_an_import_row_with_a_merged_external_id_names_the_survivor(tmp_path: Pa
     result = runner.invoke(app, ["import", str(again)])
     assert result.exit_code == 0, result.output
     assert Contact.objects.count() == len(ROWS) - 2
-    rejects = (tmp_path / "again.rejects.csv").read_text(encoding="utf-8")
-    assert f"belongs to contact {survivor.pk} (merged into it)" in rejects
+    updated = Contact.objects.get(pk=survivor.pk)
+    assert updated.given_name == "Rob"
+    assert (
+        updated.external_id == survivor.external_id
+    )  # keeps its own id; the old one stays an alias
+    assert not (tmp_path / "again.rejects.csv").exists()
