@@ -193,7 +193,7 @@ def find_matches(ctx: Context, items: list[Item]) -> None:
         visible_owners = set(contacts.filter(pk__in=owners.values()).values_list("pk", flat=True))
         for item in keyed:
             owner = owners.get(item.key)
-            if owner in visible_owners:
+            if owner is not None and owner in visible_owners:
                 found[item.key] = {owner}
                 item.data.pop("external_id", None)
     elif fields == ["email"]:
