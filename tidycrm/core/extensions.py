@@ -6,9 +6,11 @@ An app declares them as class attributes of its AppConfig:
     class DealsConfig(AppConfig):
         nav_items = (NavItem("Deals", "deals:list", order=30),)
         record_panels = (RecordPanel("contact", "deals:contact_panel", order=20),)
+        page_panels = (PagePanel("contacts-list", "segments:contact_list_tools"),)
 
 A record panel's URL takes the record's primary key and returns an HTML fragment; the detail
-page loads it with htmx when the page opens.
+page loads it with htmx when the page opens. A page panel does the same on a page that shows no
+single record (the contacts list): its URL takes no arguments.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ class RecordPanel:
     order: int = 100
 
 
+@dataclass(frozen=True, slots=True)
+class PagePanel:
+    page: str  # "contacts-list", ...
+    url_name: str  # reversed without arguments
+    order: int = 100
+
+
 @cache
 def nav_items() -> tuple[NavItem, ...]:
     found = [item for config in apps.get_app_configs() for item in getattr(config, "nav_items", ())]
@@ -51,5 +60,16 @@ def record_panels(record: str) -> tuple[RecordPanel, ...]:
         for config in apps.get_app_configs()
         for panel in getattr(config, "record_panels", ())
         if panel.record == record
+    ]
+    return tuple(sorted(found, key=lambda panel: panel.order))
+
+
+@cache
+def page_panels(page: str) -> tuple[PagePanel, ...]:
+    found = [
+        panel
+        for config in apps.get_app_configs()
+        for panel in getattr(config, "page_panels", ())
+        if panel.page == page
     ]
     return tuple(sorted(found, key=lambda panel: panel.order))

@@ -1,17 +1,14 @@
 from django.apps import AppConfig
 
-from tidycrm.core.extensions import NavItem, RecordPanel
+from tidycrm.core.extensions import NavItem, PagePanel, RecordPanel
 
 
 class SegmentsConfig(AppConfig):
     name = "tidycrm.segments"
     label = "segments"
     nav_items = (NavItem("Segments", "segments:list", order=40),)
-    record_panels = (
-        # The contacts list is not one record: its panel is asked for with pk 0.
-        RecordPanel("contact_list", "segments:contact_list_tools"),
-        RecordPanel("list", "segments:list_panel"),
-    )
+    record_panels = (RecordPanel("list", "segments:list_panel"),)
+    page_panels = (PagePanel("contacts-list", "segments:contact_list_tools"),)
 
     def ready(self) -> None:
         from tidycrm.segments.language.contact_fields import register_contact_fields

@@ -19,6 +19,6 @@ urlpatterns = [
     path("views/save/", views.view_save, name="view_save"),
     path("views/<int:pk>/delete/", views.view_delete, name="view_delete"),
     # UI extension panels (core.extensions): the contacts list's tools, a list's bulk link.
-    path("panels/contact-list/<int:pk>/", views.contact_list_tools, name="contact_list_tools"),
+    path("panels/contact-list/", views.contact_list_tools, name="contact_list_tools"),
     path("panels/list/<int:pk>/", views.list_panel, name="list_panel"),
 ]

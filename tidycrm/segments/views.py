@@ -317,7 +317,7 @@ def bulk_export(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_list_tools(request: AuthedRequest, pk: int) -> HttpResponse:
+def contact_list_tools(request: AuthedRequest) -> HttpResponse:
     """The bulk-action bar and saved views above the contacts list (a UI extension panel)."""
     views = list(selectors.views_for(request.user))
     for view in views:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.apps import apps
 from django.test import Client
+from django.urls import reverse
 
 from tidycrm.contacts.services import save_contact
 from tidycrm.core import extensions
@@ -60,3 +61,11 @@ def test_panels_are_ordered():
     finally:
         del config.record_panels  # type: ignore[attr-defined]
         extensions.record_panels.cache_clear()
+
+
+def test_page_panels_load_on_the_contacts_list(admin):
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/").content.decode()
+    urls = [reverse(panel.url_name) for panel in extensions.page_panels("contacts-list")]
+    assert urls and all(f'hx-get="{url}"' in page for url in urls)
