@@ -291,5 +291,6 @@ def delete_record(
         changes = {name: {"before": value, "after": None} for name, value in snapshot.items()}
         record_change(record, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
         record_id = record.pk
+        set_tags(record, [])  # tag links are generic: no foreign key cascades them away
         record.delete()
         events.emit(f"{event_prefix}.deleted", id=record_id, actor_id=getattr(actor, "pk", None))

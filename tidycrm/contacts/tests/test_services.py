@@ -13,6 +13,7 @@ from tidycrm.contacts.services import delete_contact, save_contact, save_contact
 from tidycrm.core import events
 from tidycrm.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tidycrm.customfields.services import define_field
+from tidycrm.tags.models import TaggedItem
 
 pytestmark = pytest.mark.django_db
 
@@ -277,13 +278,17 @@ def test_affiliation_to_invisible_company_is_refused(make_user):
 
 def test_delete_is_audited_with_the_values_it_removed(admin):
     contact = save_contact(
-        {"given_name": "Gone", "emails": ["gone@example.com"]}, actor=admin, channel="ui"
+        {"given_name": "Gone", "emails": ["gone@example.com"], "tags": ["vip"]},
+        actor=admin,
+        channel="ui",
     ).record
     contact_id = contact.pk
     delete_contact(contact, actor=admin, channel="api")
     assert not Contact.objects.filter(pk=contact_id).exists()
     record = ChangeRecord.objects.get(object_id=contact_id, action="delete")
     assert record.changes["emails"] == {"before": ["gone@example.com"], "after": None}
+    # No tag link is left pointing at the deleted contact's id.
+    assert not TaggedItem.objects.filter(object_id=contact_id).exists()
 
 
 def test_bulk_reports_rejected_rows_and_writes_the_rest(admin):
