@@ -13,7 +13,7 @@ import csv
 import glob
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -195,7 +195,13 @@ def read_prepared(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def person_records(rows: list[dict[str, str]]) -> list[PersonRecord]:
+def stream_prepared(path: Path) -> Iterator[dict[str, str]]:
+    """Row by row: a million rows as dicts would cost more memory than the scan itself."""
+    with open(path, encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
+def person_records(rows: Iterable[dict[str, str]]) -> list[PersonRecord]:
     out = []
     for r in rows:
         extra = {k[2:]: v for k, v in r.items() if k.startswith("x_") and v}

@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.dedupe.datasets import person_records, read_prepared
+from bench.dedupe.datasets import person_records, stream_prepared
 from tidycrm.matching import PersonModel, cluster, scan_people
 
 
 def main(prepared: str, out: str) -> None:
     began = time.perf_counter()
-    records = person_records(read_prepared(Path(prepared)))
+    records = person_records(stream_prepared(Path(prepared)))
     loaded = time.perf_counter()
     model = PersonModel.train(records)
     trained = time.perf_counter()
