@@ -451,6 +451,8 @@ def _prior(
             estimates.append(matches / recall)
     if estimates:
         duplicates = float(np.median(estimates))
+    elif candidates == 0 or len(levels) == 0:
+        return model.prior  # a tiny database gives no pairs to count from: keep the untrained one
     else:
         duplicates = _estimate_prior(model, levels) * candidates
     return float(np.clip(duplicates / max(pairs, 1.0), 1e-12, 0.5))

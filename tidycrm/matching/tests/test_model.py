@@ -144,3 +144,21 @@ def test_companies() -> None:
     assert model.score(a, c).probability < 0.01
     trained_model = CompanyModel.train([a, b, c] * 3)
     assert CompanyModel.from_dict(trained_model.to_dict()).score(a, b) == trained_model.score(a, b)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 40])
+def test_training_on_a_tiny_database_keeps_a_usable_json_model(size):
+    people = [
+        P(id=str(k), given_name=GIVEN[k % len(GIVEN)], family_name=FAMILY[(k * 7) % len(FAMILY)])
+        for k in range(size)
+    ]
+    model = PersonModel.train(people)
+    stored = json.dumps(model.to_dict(), allow_nan=False)  # databases refuse NaN in JSON
+    again = PersonModel.from_dict(json.loads(stored))
+    twin = P(id="x", given_name="Ada", family_name="Lovelace", emails=("ada@example.com",))
+    assert (
+        again.score(
+            twin, P(id="y", given_name="Ada", family_name="Lovelace", emails=("ada@example.com",))
+        ).probability
+        > DEFAULT_THRESHOLD
+    )
