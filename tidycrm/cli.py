@@ -116,6 +116,12 @@ def _load_demo(contacts: int, companies: int, seed: int) -> Any:
         f"Loaded {report.companies} companies and {report.contacts} contacts "
         f"({report.duplicate_warnings} flagged as likely duplicates)."
     )
+    if report.extras:
+        console.print(
+            "Also: "
+            + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in report.extras.items())
+            + "."
+        )
     if report.rejected:
         err.print(f"[yellow]{len(report.rejected)} demo rows were rejected by the door:[/]")
         for index, errors in list(report.rejected.items())[:10]:
@@ -217,6 +223,10 @@ def worker() -> None:
 
     for import_id in resume_stalled():  # a crashed worker's imports go on from their checkpoint
         console.print(f"Resuming import #{import_id}.")
+    from tidycrm.dedupe.services.scan import resume_stalled as resume_stalled_scans
+
+    for job_id in resume_stalled_scans():  # likewise a duplicate scan silent for too long
+        console.print(f"Resuming duplicate scan job #{job_id}.")
     from tidycrm.core.schedule import start_in_background
 
     start_in_background()  # periodic jobs (reminders, alerts) run beside the task queue

@@ -28,6 +28,10 @@ from tidycrm.contacts.services import save_contact, save_contacts_bulk
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.models import CustomFieldDefinition
 from tidycrm.customfields.services import define_field
+from tidycrm.demo import activities as demo_activities
+from tidycrm.demo import deals as demo_deals
+from tidycrm.demo import dedupe as demo_dedupe
+from tidycrm.demo import segments as demo_segments
 from tidycrm.demo.generate import Builder
 from tidycrm.demo.tables import (
     COMPANY_FIELDS,
@@ -68,6 +72,8 @@ class DemoReport:
     contacts: int = 0
     duplicate_warnings: int = 0
     rejected: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    # What each area's loader made beyond contacts and companies: {"deals": 40, ...}.
+    extras: dict[str, int] = field(default_factory=dict)
 
 
 def _ensure_users(report: DemoReport) -> dict[str, User]:
@@ -308,4 +314,8 @@ def load_demo(
         report.duplicate_warnings += bool(saved_dup.warnings)
         done += 1
         tick("contacts", done, contacts)
+    # Deals before activities (calls are logged on deals), segments over both; the duplicate
+    # scan comes last so its demo merge carries deals, activities and list memberships along.
+    for area in (demo_deals, demo_activities, demo_segments, demo_dedupe):
+        report.extras.update(area.load(seed, users, tick))
     return report
