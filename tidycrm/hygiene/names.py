@@ -14,7 +14,7 @@ from tidycrm.hygiene.text import clean, fold
 # Scripts whose names are written family name first with no space between the parts.
 _FAMILY_FIRST_NO_SPACE = ("HANGUL", "CJK UNIFIED", "HIRAGANA", "KATAKANA")
 # Lower-case inside a name ("Pieter van der Berg"), capitalised when they open it.
-_PARTICLES = frozenset(
+NAME_PARTICLES = frozenset(
     [
         "van",
         "von",
@@ -152,7 +152,7 @@ def _case_word(word: str, turkish: bool, first: bool, lead: bool = False) -> str
             _case_word(part, turkish, first or i > 0, lead)
             for i, part in enumerate(word.split("-"))
         )
-    if word in _PARTICLES:
+    if word in NAME_PARTICLES:
         return _upper_first(word, turkish) if first else word
     for prefix in ("o'", "o’"):
         if word.startswith(prefix) and len(word) > 2:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from nicknames import NickNamer
 
-from tidycrm.hygiene.names import script_of, split_name
+from tidycrm.hygiene.names import NAME_PARTICLES, script_of, split_name
 from tidycrm.hygiene.text import tokens
 
 # Titles people put in name fields; they say nothing about who the person is.
@@ -53,31 +53,6 @@ def person_name_keys(given: str, family: str, full: str, country: str = "") -> t
     return _split_full(full, country) if full else ("", "")
 
 
-# Words that belong to the family name that follows them ("Pieter van der Berg").
-_PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "das",
-        "dos",
-        "du",
-        "la",
-        "le",
-        "ter",
-        "ten",
-        "zu",
-        "bin",
-    ]
-)
-
-
 @lru_cache(maxsize=65536)
 def _split_full(full: str, country: str) -> tuple[str, str]:
     """A full name's given and family keys: "Family, Given"; East Asian names family first;
@@ -98,7 +73,7 @@ def _split_full(full: str, country: str) -> tuple[str, str]:
     if len(words) < 2:
         return "", words[0]
     cut = len(words) - 1
-    while cut > 1 and words[cut - 1] in _PARTICLES:
+    while cut > 1 and words[cut - 1] in NAME_PARTICLES:
         cut -= 1
     return " ".join(words[:cut]), " ".join(words[cut:])
 
