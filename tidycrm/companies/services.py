@@ -24,8 +24,7 @@ from tidycrm.companies.models import (
 )
 from tidycrm.core import events
 from tidycrm.core.bulk_write import Table, insert, insert_with_ids
-from tidycrm.core.children import child_snapshot
-from tidycrm.core.door import ChildSpec, Draft, SaveResult, instance_snapshot
+from tidycrm.core.door import ChildSpec, Draft, SaveResult, created_changes, instance_snapshot
 from tidycrm.customfields.choices import RecordType
 from tidycrm.hygiene.collections import standardise_addresses, standardise_phones
 from tidycrm.hygiene.companies import company_name_key, domain_from_website, registrable_domain
@@ -406,7 +405,7 @@ def _insert_companies(
     audits = []
     tokens: list[tuple[int, str]] = []
     for pk, (index, draft) in zip(ids, drafts, strict=True):
-        changes = _created_changes(draft, tagged.get(pk))
+        changes = created_changes(draft, CHILDREN, tagged.get(pk))
         audits.append((pk, draft.fields["name"], changes, sources[index] if sources else None))
         events.emit(
             "company.created",
@@ -424,19 +423,3 @@ def _insert_companies(
     record_changes_bulk(Company, audits, action=Action.CREATE, channel=channel, actor=actor)
     steps.insert_tokens(CompanySearchToken, "company", tokens)
     return ids
-
-
-def _created_changes(draft: Draft, tags: list[str] | None) -> dict[str, dict[str, Any]]:
-    """What `apply_draft` reports for a new company."""
-    changes: dict[str, dict[str, Any]] = {
-        name: {"before": None, "after": value}
-        for name, value in draft.fields.items()
-        if value is not None
-    }
-    for name, rows in draft.children.items():
-        shown = child_snapshot(rows, CHILDREN[name].shown)
-        if shown:
-            changes[name] = {"before": [], "after": shown}
-    if tags:
-        changes["tags"] = {"before": [], "after": tags}
-    return changes

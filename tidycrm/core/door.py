@@ -7,7 +7,7 @@ field-level changes for the audit log. Nothing here knows a concrete model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,3 +115,22 @@ def apply_draft(
 
 def instance_snapshot(instance: Model, names: list[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in names}
+
+
+def created_changes(
+    draft: Draft, children: Mapping[str, ChildSpec], tags: list[str] | None
+) -> dict[str, dict[str, Any]]:
+    """What `apply_draft` reports for a new record, for bulk paths that skip it: every field
+    given a value, every non-empty child collection, the tags."""
+    changes: dict[str, dict[str, Any]] = {
+        name: {"before": None, "after": value}
+        for name, value in draft.fields.items()
+        if value is not None
+    }
+    for name, rows in draft.children.items():
+        shown = child_snapshot(rows, children[name].shown)
+        if shown:
+            changes[name] = {"before": [], "after": shown}
+    if tags:
+        changes["tags"] = {"before": [], "after": tags}
+    return changes

@@ -35,8 +35,7 @@ from tidycrm.core.bulk_write import (
     insert_ignoring_conflicts,
     insert_with_ids,
 )
-from tidycrm.core.children import child_snapshot
-from tidycrm.core.door import Draft
+from tidycrm.core.door import Draft, created_changes
 from tidycrm.records import steps
 
 
@@ -162,7 +161,7 @@ def _bulk_insert(
     actor_pk = getattr(actor, "pk", None)
     audits: list[tuple[int, str, dict[str, dict[str, Any]], dict[str, Any] | None]] = []
     for contact, (index, draft) in zip(contacts, drafts, strict=True):
-        changes = _changes(draft, tag_names.get(contact.pk))
+        changes = created_changes(draft, CHILDREN, tag_names.get(contact.pk))
         audits.append((contact.pk, str(contact), changes, sources[index] if sources else None))
         events.emit(
             "contact.created",
@@ -229,23 +228,6 @@ def _insert_tags(ids: list[int], drafts: list[tuple[int, Draft]]) -> dict[int, l
     ]
     insert_ignoring_conflicts(meta.db_table, columns, rows)
     return names
-
-
-def _changes(draft: Draft, tags: list[str] | None) -> dict[str, dict[str, Any]]:
-    """What `apply_draft` reports for a new record: every field given a value, every non-empty
-    child collection, the tags."""
-    changes: dict[str, dict[str, Any]] = {
-        name: {"before": None, "after": value}
-        for name, value in draft.fields.items()
-        if value is not None
-    }
-    for name, rows in draft.children.items():
-        shown = child_snapshot(rows, CHILDREN[name].shown)
-        if shown:
-            changes[name] = {"before": [], "after": shown}
-    if tags:
-        changes["tags"] = {"before": [], "after": tags}
-    return changes
 
 
 def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
