@@ -15,6 +15,7 @@ from tidycrm.activities.models import (
     Activity,
     ActivityContact,
     AlertSettings,
+    CalendarToken,
     Notification,
     Outcome,
 )
@@ -141,3 +142,8 @@ def first_activity_at() -> Subquery:
         .order_by("at")
         .values("at")[:1]
     )
+
+
+def active_calendar_token(user: User) -> CalendarToken | None:
+    """The user's calendar feed token that still works, if any."""
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).first()

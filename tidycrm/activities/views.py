@@ -21,6 +21,7 @@ from tidycrm.activities.choices import StaleScope
 from tidycrm.activities.forms import AlertSettingsForm, CalendarImportForm, QuickLogForm
 from tidycrm.activities.models import ActivityCompany, ActivityContact, ActivityDeal, StaleRule
 from tidycrm.activities.selectors import (
+    active_calendar_token,
     alert_settings,
     get_activity,
     get_record,
@@ -229,7 +230,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         if secret
         else ""
     )
-    active = request.user.calendar_tokens.filter(revoked_at__isnull=True).first()  # type: ignore[attr-defined]
+    active = active_calendar_token(request.user)
     context = {"feed_url": feed_url, "active": active, "form": CalendarImportForm()}
     return render(request, "activities/calendar.html", context)
 
