@@ -22,6 +22,16 @@ from tidycrm.core.door import Draft, SaveResult, instance_snapshot
 from tidycrm.core.exceptions import Conflict
 from tidycrm.records import steps
 
+# What a deleted contact's audit record keeps, besides its e-mails and phones.
+DELETE_SNAPSHOT = (
+    "display_name",
+    "given_name",
+    "family_name",
+    "owner_id",
+    "external_id",
+    "lifecycle_stage",
+)
+
 
 def save_contact(
     data: Mapping[str, Any],
@@ -82,10 +92,7 @@ def _persist(
 def delete_contact(contact: Contact, *, actor: User | None, channel: Channel | str) -> None:
     if actor is not None:
         require(actor, Permission.DELETE)
-    snapshot = instance_snapshot(
-        contact,
-        ["display_name", "given_name", "family_name", "owner_id", "external_id", "lifecycle_stage"],
-    )
+    snapshot = instance_snapshot(contact, list(DELETE_SNAPSHOT))
     snapshot["emails"] = list(contact.emails.values_list("address", flat=True))
     snapshot["phones"] = list(contact.phones.values_list("e164", flat=True))
     steps.delete_record(contact, snapshot, actor=actor, channel=channel, event_prefix="contact")

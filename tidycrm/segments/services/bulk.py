@@ -68,7 +68,7 @@ def request_bulk_action(
     require(actor, Permission.DELETE if kind == BulkKind.DELETE else Permission.VIEW)
     if kind not in (BulkKind.EXPORT, BulkKind.DELETE):
         require(actor, Permission.EDIT)
-    checked = bulk_ops.check_params(kind, params, actor)
+    checked = bulk_ops.check_params(kind, params, actor, channel)
     contacts = target_contacts(actor, target)
     with transaction.atomic():
         action = BulkAction.objects.create(
