@@ -158,6 +158,31 @@ TIDYCRM_DEFAULT_REGION = os.environ.get("TIDYCRM_DEFAULT_REGION", "US")
 # E-mail deliverability (a DNS look-up per address) is opt-in: syntax is always checked offline.
 TIDYCRM_EMAIL_CHECK_DELIVERABILITY = os.environ.get("TIDYCRM_EMAIL_CHECK_DELIVERABILITY") == "1"
 
+# Outgoing mail (notification e-mails, meeting invitations): SMTP when EMAIL_HOST is set.
+# Without a "default" mailer nothing is sent and notifications stay in the app (Django's own
+# default, an SMTP server on localhost, would fail on most machines).
+MAILERS: dict[str, dict[str, object]] = {}
+if os.environ.get("EMAIL_HOST"):
+    _email_ssl = os.environ.get("EMAIL_USE_SSL") == "1"
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["EMAIL_HOST"],
+            "port": int(os.environ.get("EMAIL_PORT") or (465 if _email_ssl else 587)),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": not _email_ssl and os.environ.get("EMAIL_USE_TLS", "1") == "1",
+            "use_ssl": _email_ssl,
+            "timeout": 15,
+        },
+    }
+elif os.environ.get("TIDYCRM_EMAIL_BACKEND"):
+    # e.g. django.core.mail.backends.console.EmailBackend, to see the e-mails on a trial server
+    MAILERS["default"] = {"BACKEND": os.environ["TIDYCRM_EMAIL_BACKEND"]}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TidyCRM <noreply@localhost>")
+# Links in e-mails start with this (the address users reach TidyCRM at).
+TIDYCRM_BASE_URL = os.environ.get("TIDYCRM_BASE_URL", "").rstrip("/")
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,17 +9,14 @@ workers) and still notify once. E-mail goes out from the worker: each notificati
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from tidycrm.accounts.models import User
 from tidycrm.activities.choices import NotificationKind
@@ -27,7 +24,6 @@ from tidycrm.activities.models import Activity, Notification
 from tidycrm.activities.services.calendar import meeting_invitation
 
 logger = logging.getLogger(__name__)
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 # Older unsent notifications (mail was off, or failing) are not sent late.
 PENDING_WINDOW = timedelta(days=1)
 
@@ -80,33 +76,8 @@ def send_pending_emails(now: datetime) -> dict[str, int]:
 
 
 def mail_connection() -> BaseEmailBackend | None:
-    """The mail backend to send with, or None when e-mail is off.
-
-    In order: the default of Django's MAILERS when the settings define them; SMTP when
-    EMAIL_HOST is set in the environment (with EMAIL_PORT, EMAIL_HOST_USER,
-    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL); else a non-SMTP EMAIL_BACKEND (console,
-    file, the tests' memory backend). Django's unconfigured SMTP default to localhost is off.
-    """
-    if hasattr(settings, "MAILERS"):
-        return mailers.default if "default" in mailers else None
-    host = os.environ.get("EMAIL_HOST", "")
-    if host:
-        use_ssl = os.environ.get("EMAIL_USE_SSL") == "1"
-        return SmtpBackend(
-            host=host,
-            port=int(os.environ.get("EMAIL_PORT") or (465 if use_ssl else 587)),
-            username=os.environ.get("EMAIL_HOST_USER", ""),
-            password=os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            use_tls=not use_ssl and os.environ.get("EMAIL_USE_TLS", "1") == "1",
-            use_ssl=use_ssl,
-            timeout=15,
-        )
-    backend = getattr(settings, "EMAIL_BACKEND", SMTP_BACKEND)
-    return None if backend == SMTP_BACKEND else import_string(backend)()
-
-
-def sender() -> str:
-    return os.environ.get("DEFAULT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL
+    """The default mailer of settings.MAILERS, or None when e-mail is off."""
+    return mailers.default if "default" in mailers else None
 
 
 def send_email(notification_id: int, connection: BaseEmailBackend) -> bool | None:
@@ -119,10 +90,12 @@ def send_email(notification_id: int, connection: BaseEmailBackend) -> bool | Non
     notification = Notification.objects.select_related("user", "activity").get(pk=notification_id)
     body = notification.body
     if notification.url:
-        base = os.environ.get("TIDYCRM_BASE_URL", "").rstrip("/")
-        body = f"{body}\n\n{base}{notification.url}".strip()
+        body = f"{body}\n\n{settings.TIDYCRM_BASE_URL}{notification.url}".strip()
     message = EmailMessage(
-        subject=notification.title, body=body, from_email=sender(), to=[notification.user.email]
+        subject=notification.title,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
     )
     if notification.kind == NotificationKind.MEETING and notification.activity is not None:
         message.attach("invite.ics", meeting_invitation(notification.activity), "text/calendar")

@@ -25,3 +25,9 @@ def company(rep):
     from tidycrm.companies.services import save_company
 
     return save_company({"name": "Analytical Engines"}, actor=rep, channel="ui").record
+
+
+@pytest.fixture
+def mailer(settings):
+    """A configured default mailer that keeps messages in django.core.mail.outbox."""
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -123,7 +123,7 @@ def test_a_task_given_to_someone_else_notifies_them(
     assert kinds(other_rep) == ["task_assigned"] and kinds(rep) == []
 
 
-def test_emails_only_when_mail_is_configured_and_not_late(rep, settings, monkeypatch):
+def test_emails_only_when_mail_is_configured_and_not_late(rep, settings):
     from django.core import mail
 
     from tidycrm.activities.services.notify import notify, send_pending_emails
@@ -131,11 +131,11 @@ def test_emails_only_when_mail_is_configured_and_not_late(rep, settings, monkeyp
     fresh = notify(rep, kind="stale", key="fresh", title="Fresh")
     old = notify(rep, kind="stale", key="old", title="Old")
     Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
-    monkeypatch.delenv("EMAIL_HOST", raising=False)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAILERS = {}
     assert send_pending_emails(timezone.now()) == {"sent": 0, "failed": 0}
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    mail.outbox = []
     assert send_pending_emails(timezone.now()) == {"sent": 1, "failed": 0}
     assert [m.subject for m in mail.outbox] == ["Fresh"]
     assert Notification.objects.get(pk=fresh.pk).emailed_at is not None

@@ -82,7 +82,7 @@ def test_feed_token_is_hashed_and_revocable(rep):
 
 
 def test_meeting_invitation_is_emailed_to_attendees_with_ics(
-    rep, other_rep, django_capture_on_commit_callbacks
+    rep, other_rep, mailer, django_capture_on_commit_callbacks
 ):
     start = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
     with django_capture_on_commit_callbacks(execute=True):
