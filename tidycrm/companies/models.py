@@ -90,3 +90,20 @@ class CompanySearchToken(SearchTokenBase):
 
     class Meta:
         indexes = [models.Index(fields=["token", "company"], name="company_token")]
+
+
+class CompanyMatchKey(models.Model):
+    """A blocking key of a company (tidycrm.matching): companies sharing a key are the only
+    candidates a duplicate check scores, so a check reads a few index entries, never the table."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "company"], name="company_match_key"),
+            models.Index(fields=["company"], name="company_match_key_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.company_id}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +14,9 @@ from tidycrm.accounts.selectors import visible
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_changes_bulk
+from tidycrm.companies import duplicates
 from tidycrm.companies.choices import CompanySize
+from tidycrm.companies.match_keys import draft_record, insert_match_keys, refresh_match_keys
 from tidycrm.companies.models import (
     Company,
     CompanyAddress,
@@ -25,6 +27,7 @@ from tidycrm.companies.models import (
 from tidycrm.core import events
 from tidycrm.core.bulk_write import Table, insert, insert_with_ids
 from tidycrm.core.door import ChildSpec, Draft, SaveResult, created_changes, instance_snapshot
+from tidycrm.core.exceptions import Conflict
 from tidycrm.customfields.choices import RecordType
 from tidycrm.hygiene.collections import standardise_addresses, standardise_phones
 from tidycrm.hygiene.companies import company_name_key, domain_from_website, registrable_domain
@@ -34,6 +37,7 @@ from tidycrm.hygiene.result import Issue
 from tidycrm.hygiene.text import clean
 from tidycrm.hygiene.urls import standardise_url
 from tidycrm.records import steps
+from tidycrm.records.duplicates import BLOCK
 from tidycrm.records.policy import Checker
 from tidycrm.tags.services import set_tags
 
@@ -228,25 +232,6 @@ def _refresh_tokens(company: Company) -> None:
 refresh_search_tokens = _refresh_tokens
 
 
-def _same_name(draft: Draft, actor: User | None, exclude_id: int | None) -> list[str]:
-    """Companies whose name key matches ("ACME, Inc." and "Acme Incorporated")."""
-    key = draft.fields.get("name_key")
-    if not key:
-        return []
-    found = Company.objects.filter(name_key=key)
-    if exclude_id is not None:
-        found = found.exclude(pk=exclude_id)
-    ids = list(found.values_list("pk", flat=True)[:5])
-    if not ids:
-        return []
-    shown = Company.objects.filter(pk__in=ids)
-    seen = set((visible(shown, actor) if actor else shown).values_list("pk", flat=True))
-    messages = [f"Possible duplicate of company {pk} (same name)." for pk in ids if pk in seen]
-    if len(seen) < len(ids):
-        messages.append("A company you cannot see has the same name.")
-    return messages
-
-
 def save_company(
     data: Mapping[str, Any],
     *,
@@ -261,19 +246,35 @@ def save_company(
         require(actor, Permission.EDIT)
     draft = standardise(data, actor=actor, instance=company, channel=str(channel))
     draft.raise_if_invalid()
-    draft.warnings += _same_name(draft, actor, getattr(company, "pk", None))
-    return steps.save_record(
-        Company,
-        company,
-        draft,
-        CHILDREN,
-        actor=actor,
-        channel=channel,
-        source=source,
-        expected_version=expected_version,
-        event_prefix="company",
-        refresh_search=_refresh_tokens,
-    )
+    verdict = duplicates.check(draft, instance=company, actor=actor, channel=str(channel))
+    draft.warnings += verdict.messages
+    try:
+        with transaction.atomic():
+            result = steps.save_record(
+                Company,
+                company,
+                draft,
+                CHILDREN,
+                actor=actor,
+                channel=channel,
+                source=source,
+                expected_version=expected_version,
+                event_prefix="company",
+                refresh_search=_refresh_tokens,
+            )
+            if result.created or result.changes:
+                refresh_match_keys([result.record.pk])
+            result.record = duplicates.saved(
+                result.record, verdict, actor=actor, channel=str(channel)
+            )
+    except Company.DoesNotExist as exc:
+        # The company was merged into another (or deleted) while this edit waited for its lock.
+        raise Conflict(
+            f"company {getattr(company, 'pk', '')} was merged into another company or deleted "
+            "while you edited it; nothing was saved.",
+            field_errors={"version": ["the company no longer exists."]},
+        ) from exc
+    return result
 
 
 def delete_company(company: Company, *, actor: User | None, channel: Channel | str) -> None:
@@ -339,34 +340,34 @@ def save_companies_bulk(
         if draft.fields.get("external_id") in taken:
             result.errors[index] = {"external_id": ["is already used by another company."]}
     drafts = [(i, d) for i, d in drafts if i not in result.errors]
-    _same_names_bulk(drafts, actor)
+    records = [draft_record(draft, None) for _, draft in drafts]
+    verdicts = duplicates.check_many(
+        records,
+        [d.fields.get("name_key", "") for _, d in drafts],
+        actor=actor,
+        channel=str(channel),
+    )
+    kept = []
+    for (index, draft), record, verdict in zip(drafts, records, verdicts, strict=True):
+        if verdict.action == BLOCK and verdict.findings:
+            result.errors[index] = {"__all__": verdict.messages}
+        else:
+            draft.warnings += verdict.messages
+            kept.append((index, draft, record, verdict))
+    drafts = [(index, draft) for index, draft, _, _ in kept]
     with transaction.atomic():
         ids = _insert_companies(drafts, actor=actor, channel=channel, sources=sources)
+        insert_match_keys(replace(k[2], id=str(pk)) for pk, k in zip(ids, kept, strict=True))
+        duplicates.saved_many(
+            [(Company(pk=pk), k[3]) for pk, k in zip(ids, kept, strict=True)],
+            actor=actor,
+            channel=str(channel),
+        )
     for pk, (index, draft) in zip(ids, drafts, strict=True):
         result.ids[index] = pk
         if draft.warnings:
             result.warnings[index] = draft.warnings
     return result
-
-
-def _same_names_bulk(drafts: list[tuple[int, Draft]], actor: User | None) -> None:
-    """`_same_name`'s warnings for many drafts with one query per kind."""
-    keys = {d.fields["name_key"] for _, d in drafts if d.fields.get("name_key")}
-    if not keys:
-        return
-    found: dict[str, list[int]] = {}
-    for key, pk in Company.objects.filter(name_key__in=keys).values_list("name_key", "pk"):
-        found.setdefault(key, []).append(pk)
-    named = {pk for pks in found.values() for pk in pks[:5]}
-    shown = Company.objects.filter(pk__in=named)
-    seen = set((visible(shown, actor) if actor else shown).values_list("pk", flat=True))
-    for _, draft in drafts:
-        ids = found.get(draft.fields.get("name_key", ""), [])[:5]
-        draft.warnings += [
-            f"Possible duplicate of company {pk} (same name)." for pk in ids if pk in seen
-        ]
-        if any(pk not in seen for pk in ids):
-            draft.warnings.append("A company you cannot see has the same name.")
 
 
 def _insert_companies(

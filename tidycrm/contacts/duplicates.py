@@ -13,7 +13,6 @@ merges into the existing contact; the last two happen in `saved`, after the row 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -23,47 +22,19 @@ from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visibility_filter
 from tidycrm.contacts.models import AliasKind, Contact, ContactAlias
 from tidycrm.core.door import Draft
-from tidycrm.core.exceptions import Conflict
 from tidycrm.matching import PersonRecord
-
-OFF, WARN, LINK, BLOCK, MERGE = "off", "warn", "link", "block", "merge"
-
-
-@dataclass
-class Finding:
-    """A stored contact the draft is likely to be, and why."""
-
-    contact_id: int
-    probability: float
-    reasons: list[str]
-    visible: bool = True
-
-    def message(self) -> str:
-        why = "; ".join(self.reasons)
-        if not self.visible:
-            return f"A contact you cannot see looks like the same person ({why})."
-        return f"Possible duplicate of contact {self.contact_id} ({why})."
-
-
-@dataclass
-class Verdict:
-    action: str = OFF
-    findings: list[Finding] = field(default_factory=list)
-    # The check's own data per contact id (the scored pair with its evidence), for `saved`.
-    details: dict[int, Any] = field(default_factory=dict)
-
-    @property
-    def messages(self) -> list[str]:
-        return [f.message() for f in self.findings]
-
-
-class DuplicateFound(Conflict):
-    """The channel's policy refuses likely duplicates; `findings` names them."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        messages = [f.message() for f in findings]
-        super().__init__(" ".join(messages), field_errors={"__all__": messages})
-        self.findings = findings
+from tidycrm.records.duplicates import (
+    BLOCK,
+    LINK,
+    MERGE,
+    WARN,
+    DuplicateFound,
+    Finding,
+    Verdict,
+)
+from tidycrm.records.duplicates import (
+    OFF as OFF,
+)
 
 
 class EntryCheck(Protocol):

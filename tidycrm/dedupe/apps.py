@@ -13,8 +13,10 @@ class DedupeConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        # The contacts door asks dedupe's check without importing dedupe (a lower layer).
+        # The contacts and companies doors ask dedupe's checks without importing dedupe.
+        from tidycrm.companies import duplicates as company_duplicates
         from tidycrm.contacts import duplicates
-        from tidycrm.dedupe.services.entry import ContactEntryCheck
+        from tidycrm.dedupe.services.entry import CompanyEntryCheck, ContactEntryCheck
 
         duplicates.register(ContactEntryCheck())
+        company_duplicates.register(CompanyEntryCheck())

@@ -135,10 +135,15 @@ def merge(
 
 
 @app.command("rebuild-keys")
-def rebuild_keys() -> None:
-    """Recompute every contact's match keys (after an upgrade of the matching rules)."""
+def rebuild_keys(kind: KindOption = "contact") -> None:
+    """Recompute every contact's (or company's) match keys (after an upgrade of the matching
+    rules)."""
     _setup()
-    from tidycrm.contacts.services.match_keys import rebuild_all
-
+    if kind == "company":
+        from tidycrm.companies.match_keys import rebuild_all
+    elif kind == "contact":
+        from tidycrm.contacts.services.match_keys import rebuild_all
+    else:
+        raise _fail("--kind must be contact or company.")
     _with_bar("Keys", lambda tick: rebuild_all(tick))
     console.print("Match keys rebuilt.")

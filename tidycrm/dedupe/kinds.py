@@ -38,10 +38,12 @@ def _contact_refresh(ids: Sequence[int]) -> None:
 
 
 def _company_refresh(ids: Sequence[int]) -> None:
+    from tidycrm.companies.match_keys import refresh_match_keys
     from tidycrm.companies.services import refresh_search_tokens
 
     for company in Company.objects.filter(pk__in=ids):
         refresh_search_tokens(company)
+    refresh_match_keys(list(ids))
 
 
 def _contact_aliases(survivor: Any, others: Sequence[Any], merge_id: int) -> None:
@@ -118,7 +120,7 @@ COMPANY = Kind(
         "owner": ("owner_id",),
         "team": ("team_id",),
     },
-    derived=frozenset({"companies.CompanySearchToken"}),
+    derived=frozenset({"companies.CompanySearchToken", "companies.CompanyMatchKey"}),
     same_value={
         "companies.CompanyDomain": ("domain",),
         "companies.CompanyPhone": ("e164", "raw"),

@@ -11,7 +11,7 @@ from tidycrm.matching.model import (
     PersonModel,
 )
 from tidycrm.matching.records import CompanyRecord, PersonRecord
-from tidycrm.matching.scan import cluster, scan_people
+from tidycrm.matching.scan import cluster, scan_companies, scan_people
 
 __all__ = [
     "AUTO_MERGE_THRESHOLD",
@@ -25,5 +25,6 @@ __all__ = [
     "cluster",
     "company_blocking_keys",
     "person_blocking_keys",
+    "scan_companies",
     "scan_people",
 ]

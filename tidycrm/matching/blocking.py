@@ -71,8 +71,13 @@ def company_blocking_keys(record: CompanyRecord) -> frozenset[str]:
     keys: set[str] = set()
     name = company_name_key(record.name)
     if name:
+        first = name.split(" ", 1)[0]
         keys.add("c:" + name)
-        keys.add("w:" + name.split(" ", 1)[0])
+        keys.add("w:" + first)
+        # a misspelt name in the same town: the first word alone is a huge block at scale
+        city = place_key(record.city)
+        if city:
+            keys.add(f"a:{first}|{city}")
     for domain in record.domains:
         if domain.strip():
             keys.add("d:" + domain.strip().casefold())
@@ -166,12 +171,13 @@ def _first_word_codes(table: Table) -> IntArray:
 
 def _order_key(table: Table) -> IntArray:
     """Records in name order, so neighbours inside a huge block are similar people."""
-    if "family" in table.columns:
-        strings = table.strings("family")
+    column = "family" if "family" in table.columns else "company"
+    if column in table.columns:
+        strings = table.strings(column)
         rank = np.argsort(np.argsort(strings[:-1].astype(str))) if len(strings) > 1 else None
         if rank is not None:
             ranks = np.append(rank, -1)
-            return ranks[table.columns["family"]]
+            return ranks[table.columns[column]]
     return np.zeros(len(table), dtype=np.int64)
 
 

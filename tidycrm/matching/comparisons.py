@@ -19,7 +19,10 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from tidycrm.matching.features import IntArray, Table
 from tidycrm.matching.names import nickname_roots
 
+# rapidfuzz's threads pay off on big batches only: starting them costs more than a door's
+# check of a few dozen pairs takes.
 _WORKERS = 2
+PARALLEL_FROM = 5_000
 ROOTS = 6
 
 
@@ -55,10 +58,14 @@ def similarity(table: Table, column: str, a: IntArray, b: IntArray) -> NDArray[n
         list(strings[unique // width]),
         list(strings[unique % width]),
         scorer=JaroWinkler.normalized_similarity,
-        workers=_WORKERS,
+        workers=_workers(len(unique)),
     )
     out[rows] = np.asarray(scores, dtype=np.float64)[inverse]
     return out
+
+
+def _workers(pairs: int) -> int:
+    return _WORKERS if pairs >= PARALLEL_FROM else 1
 
 
 def _select(conditions: list[NDArray[np.bool_]], missing: NDArray[np.bool_]) -> NDArray[np.int8]:
@@ -237,7 +244,7 @@ def _birth(table: Table, i: IntArray, j: IntArray) -> Levels:
                     list(strings[ba[differ]]),
                     list(strings[bb[differ]]),
                     scorer=DamerauLevenshtein.distance,
-                    workers=_WORKERS,
+                    workers=_workers(len(differ)),
                 )
             )
             <= 1

@@ -24,7 +24,8 @@ PERSON: dict[str, tuple[list[float], list[float]]] = {
 }
 
 COMPANY: dict[str, tuple[list[float], list[float]]] = {
-    "name": ([1, 0.80, 0.10, 0.05, 0.05], [1, 0.001, 0.001, 0.01, 0.988]),
+    # a canonical name (legal form left out) is rarely shared by two companies
+    "name": ([1, 0.80, 0.10, 0.05, 0.05], [1, 1e-4, 0.001, 0.01, 0.9889]),
     "domain": ([1, 0.90, 0.10], [1, 1e-5, 0.99999]),
     "phone": ([1, 0.55, 0.05, 0.40], [1, 1e-6, 1e-5, 0.99999]),
     "address": ([1, 0.60, 0.15, 0.10, 0.15], [1, 1e-4, 0.01, 0.05, 0.94]),

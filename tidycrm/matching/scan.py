@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from tidycrm.matching.blocking import candidate_pairs, person_key_columns
-from tidycrm.matching.features import people_table
-from tidycrm.matching.model import DEFAULT_THRESHOLD, Match, PersonModel
-from tidycrm.matching.records import PersonRecord
+from tidycrm.matching.blocking import candidate_pairs, company_key_columns, person_key_columns
+from tidycrm.matching.features import IntArray, Table, companies_table, people_table
+from tidycrm.matching.model import DEFAULT_THRESHOLD, CompanyModel, Match, PersonModel
+from tidycrm.matching.records import CompanyRecord, PersonRecord
 
 BATCH = 200_000
 
@@ -28,7 +28,30 @@ def scan_people(
     """
     people: Sequence[PersonRecord] = records if isinstance(records, Sequence) else list(records)
     table = people_table(people, model.identifiers)
-    pairs = candidate_pairs(table, person_key_columns(table))
+    return _scan(table, person_key_columns(table), model, threshold, progress)
+
+
+def scan_companies(
+    records: Iterable[CompanyRecord],
+    model: CompanyModel,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Match]:
+    """`scan_people` for companies: blocking on name, domain, phone and name word with town."""
+    companies = records if isinstance(records, Sequence) else list(records)
+    table = companies_table(companies)
+    return _scan(table, company_key_columns(table), model, threshold, progress)
+
+
+def _scan(
+    table: Table,
+    keys: Iterable[tuple[str, IntArray]],
+    model: PersonModel | CompanyModel,
+    threshold: float,
+    progress: Callable[[int, int], None] | None,
+) -> list[Match]:
+    pairs = candidate_pairs(table, keys)
     total = len(pairs)
     matches: list[Match] = []
     if progress:

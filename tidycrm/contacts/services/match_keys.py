@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 
 from tidycrm.contacts.models import (
     Affiliation,
@@ -26,6 +26,7 @@ from tidycrm.contacts.models import (
 from tidycrm.core.bulk_write import insert
 from tidycrm.core.door import Draft
 from tidycrm.matching import PersonRecord, person_blocking_keys
+from tidycrm.records.duplicates import in_batches
 
 KEY_LENGTH = 64
 BATCH = 5_000
@@ -120,47 +121,9 @@ def _company_names(ids: set[int]) -> dict[int, str]:
     return dict(Company.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
-def by_owner(rows: QuerySet[Any], owner: str, column: str) -> dict[int, list[Any]]:
-    """A column's values per owning record id, in the query's order."""
-    found: dict[int, list[Any]] = defaultdict(list)
-    for owner_id, value in rows.values_list(owner, column):
-        found[owner_id].append(value)
-    return found
-
-
-def phones_by_owner(rows: QuerySet[Any], owner: str) -> dict[int, list[str]]:
-    """Phone numbers per owning record: E.164 when known, else as typed."""
-    found: dict[int, list[str]] = defaultdict(list)
-    for owner_id, e164, raw in rows.values_list(owner, "e164", "raw"):
-        found[owner_id].append(e164 or raw)
-    return found
-
-
-def first_addresses(rows: QuerySet[Any], owner: str) -> dict[int, tuple[str, str, str, str]]:
-    """Each owning record's primary (else first) street, city, postal code and country."""
-    found: dict[int, tuple[str, str, str, str]] = {}
-    ordered = rows.order_by("-is_primary", "id")
-    for owner_id, *parts in ordered.values_list(owner, "street", "city", "postal_code", "country"):
-        found.setdefault(owner_id, (parts[0], parts[1], parts[2], parts[3]))
-    return found
-
-
 def all_person_records(ids: Iterable[int] | None = None) -> Iterator[list[PersonRecord]]:
     """Every contact (or the given ones) in batches, walking the primary key."""
-    if ids is not None:
-        wanted = sorted(ids)
-        for start in range(0, len(wanted), BATCH):
-            yield person_records(wanted[start : start + BATCH])
-        return
-    last = 0
-    while True:
-        batch = list(
-            Contact.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
-        )
-        if not batch:
-            return
-        yield person_records(batch)
-        last = batch[-1]
+    return in_batches(Contact, ids, person_records, BATCH)
 
 
 def draft_record(

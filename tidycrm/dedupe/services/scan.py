@@ -9,8 +9,7 @@ one transaction). A worker that dies mid-phase leaves the job running; `resume_s
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from itertools import combinations
 from typing import Any
@@ -23,14 +22,10 @@ from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
 from tidycrm.accounts.services import require
-from tidycrm.companies.models import Company, CompanyAddress, CompanyDomain, CompanyPhone
+from tidycrm.companies.match_keys import all_company_records
+from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact
-from tidycrm.contacts.services.match_keys import (
-    all_person_records,
-    by_owner,
-    first_addresses,
-    phones_by_owner,
-)
+from tidycrm.contacts.services.match_keys import all_person_records
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
@@ -39,17 +34,14 @@ from tidycrm.dedupe.services import models_store
 from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs
 from tidycrm.matching import (
     DEFAULT_THRESHOLD,
-    CompanyRecord,
     Match,
-    PersonRecord,
     cluster,
-    company_blocking_keys,
+    scan_companies,
     scan_people,
 )
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
-COMPANY_CANDIDATES_PER_KEY = 50
 STALLED_AFTER = 15 * 60
 
 
@@ -144,91 +136,56 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
     return result
 
 
-def _scan_people(
-    job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
-) -> list[Match]:
-    total = len(ids) if ids is not None else Contact.objects.count()
+def _load_and_train(
+    job: Job,
+    kind: str,
+    batches: Iterator[list[Any]],
+    total: int,
+    checkpoint: dict[str, Any],
+    progress: Progress | None,
+) -> list[Any]:
+    """Phase "loaded" then "trained": the records, and the model trained on them if due."""
     advance(job.pk, done=0, total=total)
-    records: list[PersonRecord] = []
-    for batch in all_person_records(ids):
+    records: list[Any] = []
+    for batch in batches:
         records += batch
         advance(job.pk, done=len(records))
         if progress:
             progress(len(records), total)
-    if checkpoint.get("phase") != "trained" and models_store.needs_training(
-        RecordKind.CONTACT, len(records)
-    ):
-        models_store.train_people(records)
+    if checkpoint.get("phase") != "trained" and models_store.needs_training(kind, len(records)):
+        train = (
+            models_store.train_people
+            if kind == RecordKind.CONTACT
+            else models_store.train_companies
+        )
+        train(records)
         checkpoint["phase"] = "trained"
         advance(job.pk, done=len(records), checkpoint=checkpoint)
-    model = models_store.person_model()
+    return records
+
+
+def _scan_people(
+    job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
+) -> list[Match]:
+    total = len(ids) if ids is not None else Contact.objects.count()
+    batches = all_person_records(ids)
+    records = _load_and_train(job, RecordKind.CONTACT, batches, total, checkpoint, progress)
 
     def scored(done: int, pairs: int) -> None:
         advance(job.pk, done=total)  # shows the scan alive (see resume_stalled)
         if progress:
             progress(total, total)
 
-    return scan_people(records, model, progress=scored)
-
-
-def company_records(ids: Sequence[int] | None) -> list[CompanyRecord]:
-    companies = Company.objects.all() if ids is None else Company.objects.filter(pk__in=ids)
-    wanted = list(companies.values_list("pk", "name"))
-    keys = [pk for pk, _ in wanted]
-    domains = by_owner(CompanyDomain.objects.filter(company_id__in=keys), "company_id", "domain")
-    phones = phones_by_owner(CompanyPhone.objects.filter(company_id__in=keys), "company_id")
-    places = first_addresses(CompanyAddress.objects.filter(company_id__in=keys), "company_id")
-    return [
-        CompanyRecord(
-            str(pk),
-            name,
-            tuple(domains.get(pk, ())),
-            tuple(phones.get(pk, ())),
-            *places.get(pk, ("", "", "", "")),
-        )
-        for pk, name in wanted
-    ]
+    return scan_people(records, models_store.person_model(), progress=scored)
 
 
 def _scan_companies(
     job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
 ) -> list[Match]:
-    """Companies are few next to people: blocking by key in memory, then pairwise scores."""
-    records = company_records(ids)
-    advance(job.pk, done=0, total=len(records))
-    if checkpoint.get("phase") != "trained" and models_store.needs_training(
-        RecordKind.COMPANY, len(records)
-    ):
-        models_store.train_companies(records)
-        checkpoint["phase"] = "trained"
-    model = models_store.company_model()
-    by_id = {r.id: r for r in records}
-    matches: list[Match] = []
-    for done, (a, b) in enumerate(_company_pairs(records), start=1):
-        match = model.score(by_id[a], by_id[b])
-        if match.probability >= DEFAULT_THRESHOLD:
-            matches.append(match)
-        if done % 5000 == 0:
-            advance(job.pk, done=min(done, len(records)))
-    if progress:
-        progress(len(records), len(records))
-    advance(job.pk, done=len(records), checkpoint=checkpoint)
-    return matches
-
-
-def _company_pairs(records: Sequence[CompanyRecord]) -> Iterator[tuple[str, str]]:
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        for key in company_blocking_keys(record):
-            if len(blocks[key]) < COMPANY_CANDIDATES_PER_KEY:
-                blocks[key].append(record.id)
-    seen: set[tuple[str, str]] = set()
-    for members in blocks.values():
-        for a, b in combinations(members, 2):
-            pair = (a, b) if int(a) < int(b) else (b, a)
-            if pair not in seen:
-                seen.add(pair)
-                yield pair
+    total = len(ids) if ids is not None else Company.objects.count()
+    batches = all_company_records(ids)
+    records = _load_and_train(job, RecordKind.COMPANY, batches, total, checkpoint, progress)
+    return scan_companies(records, models_store.company_model())
 
 
 def resume_stalled(*, running_after: float = STALLED_AFTER, queued_after: float = 60) -> list[int]:

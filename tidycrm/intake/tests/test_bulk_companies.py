@@ -73,7 +73,7 @@ def test_bulk_companies_reject_rows_by_index_and_warn_on_same_name(admin):
     assert result.errors[2] == {"external_id": ["is already used by another company."]}
     assert result.errors[4] == {"external_id": ["appears twice in this batch."]}
     assert result.ids[0] is None and result.ids[1] and result.ids[3]
-    assert any("same name" in w for w in result.warnings[1])
+    assert any("company name exact: 'initech'" in w for w in result.warnings[1])
     assert Company.objects.filter(name__startswith="Twice").count() == 1
 
 

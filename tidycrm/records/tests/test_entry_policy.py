@@ -179,7 +179,9 @@ def test_company_name_key_website_and_domain(admin):
     assert list(company.domains.values_list("domain", flat=True)) == ["acme.co.uk"]
     other = save_company({"name": "Acme Incorporated"}, actor=admin, channel="api")
     assert Company.objects.filter(name_key=other.record.name_key).count() == 2
-    assert other.warnings == [f"Possible duplicate of company {company.pk} (same name)."]
+    [warning] = other.warnings
+    assert warning.startswith(f"Possible duplicate of company {company.pk} (")
+    assert "company name exact: 'acme'" in warning
 
 
 def test_api_output_carries_flags(api, admin):
