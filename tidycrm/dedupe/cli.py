@@ -3,54 +3,16 @@
 from __future__ import annotations
 
 import csv
-import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tidycrm.core.cli_support import acting_user, console, fail, run_with_bar, setup
 
 app = typer.Typer(help="Find, export and merge duplicate records.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 # A spreadsheet would run a cell starting with these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidycrm.settings")
-    import django
-
-    django.setup()
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}")
-    return typer.Exit(1)
-
-
-def _user(username: str | None) -> Any:
-    if not username:
-        return None
-    from tidycrm.accounts.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise _fail(f"no active user is named '{username}'.")
-    return user
-
-
-def _with_bar(label: str, work: Callable[[Callable[[int, int | None], None]], Any]) -> Any:
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(label, total=None)
-
-        def tick(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=max(total or 0, done) or None)
-
-        return work(tick)
 
 
 def _cell(value: str) -> str:
@@ -71,11 +33,11 @@ def scan(
     ] = None,
 ) -> None:
     """Scan for duplicates and fill the review queue (resumes a scan a crash interrupted)."""
-    _setup()
+    setup()
     from tidycrm.core.exceptions import DomainError
     from tidycrm.dedupe.services.scan import latest_unfinished, run_scan, start_scan
 
-    actor = _user(user)
+    actor = acting_user(user)
     filters = dict(item.split("=", 1) for item in filter_ or [] if "=" in item)
     job = latest_unfinished(kind) if not filters else None
     if job is not None:
@@ -84,11 +46,11 @@ def scan(
         try:
             job = start_scan(kind, actor=actor, filters=filters, inline=True)
         except DomainError as exc:
-            raise _fail(exc.message) from None
+            raise fail(exc.message) from None
     scan_id = job.pk
-    done = _with_bar("Scanning", lambda tick: run_scan(scan_id, tick))
+    done = run_with_bar("Scanning", lambda tick: run_scan(scan_id, tick), unit="records")
     if done.error:
-        raise _fail(done.error)
+        raise fail(done.error)
     result: dict[str, Any] = done.result
     console.print(
         f"Scan #{done.pk}: {result.get('pairs', 0):,} likely duplicate pairs in "
@@ -103,7 +65,7 @@ def export(
     kind: KindOption = "contact",
 ) -> None:
     """Write the pairs considered duplicates: external_id_a,external_id_b,score."""
-    _setup()
+    setup()
     from tidycrm.dedupe.selectors import export_pairs
 
     count = 0
@@ -123,12 +85,14 @@ def merge(
     user: UserOption = None,
 ) -> None:
     """Merge every open group at or above the score, by the survivorship rule."""
-    _setup()
+    setup()
     from tidycrm.dedupe.services.queue import accept_groups
 
     if not 0 < min_score <= 1:
-        raise _fail("--min-score must be above 0 and at most 1.")
-    outcome = accept_groups(kind, min_confidence=min_score, actor=_user(user), channel="system")
+        raise fail("--min-score must be above 0 and at most 1.")
+    outcome = accept_groups(
+        kind, min_confidence=min_score, actor=acting_user(user), channel="system"
+    )
     console.print(f"{outcome.merged:,} groups merged.")
     for group_id, message in sorted((outcome.failed or {}).items()):
         console.print(f"  group {group_id} left for review: {message}")
@@ -138,12 +102,12 @@ def merge(
 def rebuild_keys(kind: KindOption = "contact") -> None:
     """Recompute every contact's (or company's) match keys (after an upgrade of the matching
     rules)."""
-    _setup()
+    setup()
     if kind == "company":
         from tidycrm.companies.match_keys import rebuild_all
     elif kind == "contact":
         from tidycrm.contacts.services.match_keys import rebuild_all
     else:
-        raise _fail("--kind must be contact or company.")
-    _with_bar("Keys", lambda tick: rebuild_all(tick))
+        raise fail("--kind must be contact or company.")
+    run_with_bar("Keys", lambda tick: rebuild_all(tick), unit="records")
     console.print("Match keys rebuilt.")

@@ -2,80 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidycrm.settings")
-    import django
-
-    django.setup()
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]Error:[/] {message}")
-    return typer.Exit(1)
+from tidycrm.core.cli_support import acting_user, console, fail, run_with_bar, setup
 
 
 def _problems(exc: Any) -> typer.Exit:
     errors: dict[str, list[str]] = getattr(exc, "field_errors", None) or {}
     text = "\n".join(f"{k}: {' '.join(v)}" for k, v in errors.items()) or str(exc)
-    return _fail(text)
-
-
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
-
-
-def _run_with_bar(label: str, work: Any) -> Any:
-    with _bar() as bar:
-        task = bar.add_task(label, total=None, rate="")
-
-        def tick(done: int, total: int | None) -> None:
-            elapsed = bar.tasks[0].elapsed or 0
-            rate = f"{done / elapsed:,.0f} rows/s" if elapsed else ""
-            bar.update(task, completed=done, total=max(total or 0, done) or None, rate=rate)
-
-        result = work(tick)
-        done = bar.tasks[0].completed
-        bar.update(task, total=done, completed=done)
-        return result
-
-
-def _user(username: str | None) -> Any:
-    if not username:
-        return None
-    from tidycrm.accounts.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise _fail(f"no active user is named '{username}'.")
-    return user
+    return fail(text)
 
 
 def _show_mapping(imp: Any) -> None:
@@ -122,15 +61,15 @@ def import_command(
     ] = None,
 ) -> None:
     """Import contacts (and their companies) from a CSV, TSV or XLSX file."""
-    _setup()
+    setup()
     from tidycrm.core.exceptions import DomainError
     from tidycrm.intake import services
     from tidycrm.intake.mapping import normalise_header
     from tidycrm.intake.runner import run_import
 
-    actor = _user(user)
+    actor = acting_user(user)
     if not file.is_file():
-        raise _fail(f"{file} is not a file.")
+        raise fail(f"{file} is not a file.")
     try:
         with file.open("rb") as stream:
             imp = services.create_import(stream, file.name, actor=actor, mapping_name=mapping or "")
@@ -141,7 +80,7 @@ def import_command(
             for item in column:
                 header, _, target = item.rpartition("=")
                 if normalise_header(header) not in by_name:
-                    raise _fail(f"--map: the file has no column '{header}'.")
+                    raise fail(f"--map: the file has no column '{header}'.")
                 chosen[by_name[normalise_header(header)]] = target.strip()
         defaults = dict(item.split("=", 1) for item in default or [] if "=" in item)
         services.configure(
@@ -156,15 +95,15 @@ def import_command(
         )
         _show_mapping(imp)
         if dry_run:
-            summary = _run_with_bar("Checking", lambda tick: services.run_preview_inline(imp, tick))
+            summary = run_with_bar("Checking", lambda tick: services.run_preview_inline(imp, tick))
             _print_summary(summary)
             return
         services.start_import(imp, actor=actor, inline=True)
         try:
-            job = _run_with_bar("Importing", lambda tick: run_import(imp.pk, tick))
+            job = run_with_bar("Importing", lambda tick: run_import(imp.pk, tick))
         except KeyboardInterrupt:
             services.stop_inline(imp)
-            raise _fail(
+            raise fail(
                 f"cancelled; rows imported so far stay (undo: tidycrm import-revert {imp.pk})."
             ) from None
     except DomainError as exc:
@@ -182,12 +121,12 @@ def import_command(
                 out.write(chunk)
         console.print(f"Rejected rows with the reasons: {report} (fix and import it again).")
     if job.error:
-        raise _fail(job.error)
+        raise fail(job.error)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
     if summary.get("error"):
-        raise _fail(summary["error"])
+        raise fail(summary["error"])
     console.print(
         f"Dry run of {summary['rows']:,} rows: {summary['created']:,} to create, "
         f"{summary['updated']:,} to update, {summary['rejected']:,} to reject. Nothing written."
@@ -204,11 +143,11 @@ def revert_command(
     user: Annotated[str | None, typer.Option(help="Revert as this user.")] = None,
 ) -> None:
     """Undo an import: remove the contacts it created, restore the ones it updated."""
-    _setup()
+    setup()
     from tidycrm.core.exceptions import DomainError
     from tidycrm.intake import services
 
-    actor = _user(user)
+    actor = acting_user(user)
     try:
         imp = services.get_import(actor, import_id)
         imp = services.start_revert(imp, actor=actor, inline=True)
@@ -216,5 +155,5 @@ def revert_command(
         raise _problems(exc) from None
     job = imp.revert_job
     if job is None or job.error:
-        raise _fail(job.error if job else "the revert did not run.")
+        raise fail(job.error if job else "the revert did not run.")
     console.print(f"Import #{imp.pk} reverted: {job.result.get('reverted', 0):,} changes undone.")
