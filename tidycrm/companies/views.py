@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Model
 from django.http import HttpResponse
@@ -12,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tidycrm.accounts.choices import Permission
-from tidycrm.accounts.models import Team
-from tidycrm.accounts.selectors import active_users, visible
+from tidycrm.accounts.selectors import visible
 from tidycrm.accounts.services import require
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
@@ -23,17 +21,21 @@ from tidycrm.companies.models import Company, CompanyDomain
 from tidycrm.companies.selectors import get_company, visible_companies
 from tidycrm.companies.services import delete_company, save_company
 from tidycrm.core.exceptions import DomainError, PermissionDenied
-from tidycrm.core.htmx import render_page_or_partial
-from tidycrm.core.pagination import paginate
-from tidycrm.core.views import blank_means_any, chosen_columns, domain_errors
+from tidycrm.core.views import domain_errors
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
-from tidycrm.records.filtering import SORTS, ordering_for
 from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
 from tidycrm.records.history import readable
+from tidycrm.records.pages import (
+    RecordList,
+    announce_saved,
+    record_delete,
+    record_history,
+    record_list,
+    show_refusal,
+)
 from tidycrm.tags.selectors import tag_names_for
 
-PAGE_SIZE = 50
 PEOPLE_ON_DETAIL = 25
 HISTORY_ON_DETAIL = 10
 COLUMNS = {
@@ -72,42 +74,19 @@ def _page_related(companies: list[Company], columns: list[str]) -> None:
         company.tag_names = tags.get(company.pk, [])  # type: ignore[attr-defined]
 
 
+LIST = RecordList("companies", "companies/list.html", COLUMNS, DEFAULT_COLUMNS)
+
+
 @login_required
 @domain_errors
 def company_list(request: AuthedRequest) -> HttpResponse:
-    columns = chosen_columns(request, "companies", COLUMNS, DEFAULT_COLUMNS)
     filterset = CompanyFilter(request.GET or None, queryset=visible_companies(request.user))
-    blank_means_any(filterset.form)
-    sort = request.GET.get("sort") or "name"
-    page, error = None, ""
-    try:
-        if filterset.is_bound and not filterset.is_valid():
-            error = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
-        else:
-            queryset = filterset.qs.select_related("owner")
-            page = paginate(queryset, ordering_for(sort), PAGE_SIZE, request.GET.get("cursor"))
-    except DomainError as exc:
-        error = exc.message
-    if page is not None:
-        _page_related(page.items, columns)
-    context = {
-        "filterset": filterset,
-        "page": page,
-        "error": error,
-        "columns": columns,
-        "all_columns": COLUMNS,
-        "sort": sort,
-        "sorts": SORTS,
-        "owners": active_users(),
-        "teams": Team.objects.all(),
-    }
-    return render_page_or_partial(
+    return record_list(
         request,
-        "companies/list.html",
-        context,
-        partial="table",
-        target="record-table",
-        status=400 if error else 200,
+        LIST,
+        filterset,
+        prepare=lambda companies: companies.select_related("owner"),
+        decorate=_page_related,
     )
 
 
@@ -141,13 +120,9 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @domain_errors
 def company_history(request: AuthedRequest, pk: int) -> HttpResponse:
     company = get_company(request.user, pk)
-    try:
-        page = paginate(history_for(company), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("companies:history", pk=pk)
-    readable(page.items)
-    return render(request, "companies/history.html", {"company": company, "page": page})
+    return record_history(
+        request, company, name="company", template="companies/history.html", url="companies:history"
+    )
 
 
 @login_required
@@ -208,14 +183,9 @@ def _save(
     except PermissionDenied:
         raise
     except DomainError as exc:
-        if exc.field_errors:
-            form.add_door_errors(exc.field_errors, addresses)
-        else:
-            form.add_error(None, exc.message)
+        show_refusal(form, exc, addresses)
         return None
-    messages.success(request, f"Saved {result.record.name}.")
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    announce_saved(request, result.record.name, result.warnings)
     return result.record
 
 
@@ -223,11 +193,11 @@ def _save(
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = get_company(request.user, pk)
-    require(request.user, Permission.DELETE)
-    if request.method == "POST":
-        name = company.name
-        delete_company(company, actor=request.user, channel="ui")
-        messages.success(request, f"Deleted {name}.")
-        return redirect("companies:list")
-    return render(request, "companies/delete.html", {"company": company})
+    return record_delete(
+        request,
+        get_company(request.user, pk),
+        name="company",
+        delete=delete_company,
+        template="companies/delete.html",
+        list_url="companies:list",
+    )

@@ -11,8 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tidycrm.accounts.choices import Permission
-from tidycrm.accounts.models import Team
-from tidycrm.accounts.selectors import active_users
 from tidycrm.accounts.services import require
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
@@ -29,17 +27,21 @@ from tidycrm.contacts.selectors import (
 )
 from tidycrm.contacts.services import delete_contact, save_contact, standardise
 from tidycrm.core.exceptions import DomainError, PermissionDenied
-from tidycrm.core.htmx import render_page_or_partial
-from tidycrm.core.pagination import paginate
-from tidycrm.core.views import blank_means_any, chosen_columns, domain_errors
+from tidycrm.core.views import domain_errors
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
-from tidycrm.records.filtering import SORTS, ordering_for
 from tidycrm.records.forms import AddressFormSet, address_initial, address_rows
 from tidycrm.records.history import readable
+from tidycrm.records.pages import (
+    RecordList,
+    announce_saved,
+    record_delete,
+    record_history,
+    record_list,
+    show_refusal,
+)
 from tidycrm.tags.selectors import tag_names_for
 
-PAGE_SIZE = 50
 COLUMNS = {
     "email": "E-mail",
     "phone": "Phone",
@@ -58,46 +60,21 @@ DEFAULT_COLUMNS = ["email", "phone", "company", "lifecycle_stage", "owner"]
 HISTORY_ON_DETAIL = 10
 
 
+LIST = RecordList("contacts", "contacts/list.html", COLUMNS, DEFAULT_COLUMNS)
+
+
+def _decorate(contacts: list[Contact], columns: list[str]) -> None:
+    list_page_related(contacts)
+    tags = tag_names_for(contacts) if "tags" in columns else {}
+    for contact in contacts:
+        contact.tag_names = tags.get(contact.pk, [])  # type: ignore[attr-defined]
+
+
 @login_required
 @domain_errors
 def contact_list(request: AuthedRequest) -> HttpResponse:
-    columns = chosen_columns(request, "contacts", COLUMNS, DEFAULT_COLUMNS)
     filterset = ContactFilter(request.GET or None, queryset=visible_contacts(request.user))
-    blank_means_any(filterset.form)
-    sort = request.GET.get("sort") or "name"
-    page, error = None, ""
-    try:
-        if filterset.is_bound and not filterset.is_valid():
-            error = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
-        else:
-            queryset = for_list(filterset.qs)
-            page = paginate(queryset, ordering_for(sort), PAGE_SIZE, request.GET.get("cursor"))
-    except DomainError as exc:
-        error = exc.message
-    if page is not None:
-        list_page_related(page.items)
-        tags = tag_names_for(page.items) if "tags" in columns else {}
-        for contact in page.items:
-            contact.tag_names = tags.get(contact.pk, [])  # type: ignore[attr-defined]
-    context = {
-        "filterset": filterset,
-        "page": page,
-        "error": error,
-        "columns": columns,
-        "all_columns": COLUMNS,
-        "sort": sort,
-        "sorts": SORTS,
-        "owners": active_users(),
-        "teams": Team.objects.all(),
-    }
-    return render_page_or_partial(
-        request,
-        "contacts/list.html",
-        context,
-        partial="table",
-        target="record-table",
-        status=400 if error else 200,
-    )
+    return record_list(request, LIST, filterset, prepare=for_list, decorate=_decorate)
 
 
 @login_required
@@ -120,13 +97,9 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @domain_errors
 def contact_history(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = get_contact(request.user, pk)
-    try:
-        page = paginate(history_for(contact), ["-at", "-id"], PAGE_SIZE, request.GET.get("cursor"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("contacts:history", pk=pk)
-    readable(page.items)
-    return render(request, "contacts/history.html", {"contact": contact, "page": page})
+    return record_history(
+        request, contact, name="contact", template="contacts/history.html", url="contacts:history"
+    )
 
 
 @login_required
@@ -207,14 +180,9 @@ def _save(
         form.add_error(None, "This looks like a contact you already have.")
         return None
     except DomainError as exc:
-        if exc.field_errors:
-            form.add_door_errors(exc.field_errors, addresses)
-        else:
-            form.add_error(None, exc.message)
+        show_refusal(form, exc, addresses)
         return None
-    messages.success(request, f"Saved {result.record.display_name}.")
-    for warning in result.warnings:
-        messages.warning(request, warning)
+    announce_saved(request, result.record.display_name, result.warnings)
     return result.record
 
 
@@ -241,14 +209,14 @@ def _add_to_existing(
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    contact = get_contact(request.user, pk)
-    require(request.user, Permission.DELETE)
-    if request.method == "POST":
-        name = contact.display_name
-        delete_contact(contact, actor=request.user, channel="ui")
-        messages.success(request, f"Deleted {name}.")
-        return redirect("contacts:list")
-    return render(request, "contacts/delete.html", {"contact": contact})
+    return record_delete(
+        request,
+        get_contact(request.user, pk),
+        name="contact",
+        delete=delete_contact,
+        template="contacts/delete.html",
+        list_url="contacts:list",
+    )
 
 
 @login_required
