@@ -158,10 +158,13 @@ TIDYCRM_DEFAULT_REGION = os.environ.get("TIDYCRM_DEFAULT_REGION", "US")
 # E-mail deliverability (a DNS look-up per address) is opt-in: syntax is always checked offline.
 TIDYCRM_EMAIL_CHECK_DELIVERABILITY = os.environ.get("TIDYCRM_EMAIL_CHECK_DELIVERABILITY") == "1"
 
-# Outgoing mail (notification e-mails, meeting invitations): SMTP when EMAIL_HOST is set.
-# Without a "default" mailer nothing is sent and notifications stay in the app (Django's own
-# default, an SMTP server on localhost, would fail on most machines).
+# Outgoing mail (notification e-mails, meeting invitations): SMTP when EMAIL_HOST is set, or
+# the backend TIDYCRM_EMAIL_BACKEND names. Without either there is no default mailer: mail is
+# off and notifications stay in the app (Django's old default, an SMTP server on localhost,
+# would fail on most machines), so the check that warns of a missing default is silenced.
 MAILERS: dict[str, dict[str, object]] = {}
+if os.environ.get("TIDYCRM_EMAIL_BACKEND"):
+    MAILERS["default"] = {"BACKEND": os.environ["TIDYCRM_EMAIL_BACKEND"]}
 if os.environ.get("EMAIL_HOST"):
     _email_ssl = os.environ.get("EMAIL_USE_SSL") == "1"
     MAILERS["default"] = {
@@ -176,9 +179,7 @@ if os.environ.get("EMAIL_HOST"):
             "timeout": 15,
         },
     }
-elif os.environ.get("TIDYCRM_EMAIL_BACKEND"):
-    # e.g. django.core.mail.backends.console.EmailBackend, to see the e-mails on a trial server
-    MAILERS["default"] = {"BACKEND": os.environ["TIDYCRM_EMAIL_BACKEND"]}
+SILENCED_SYSTEM_CHECKS = [] if MAILERS else ["mail.W001"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TidyCRM <noreply@localhost>")
 # Links in e-mails start with this (the address users reach TidyCRM at).
 TIDYCRM_BASE_URL = os.environ.get("TIDYCRM_BASE_URL", "").rstrip("/")

@@ -21,7 +21,8 @@ class Tag(models.Model):
 
 
 class TaggedItem(models.Model):
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items")
+    # Indexed by "tagged_with" below, which leads with the tag.
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="items", db_index=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.BigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
@@ -32,7 +33,11 @@ class TaggedItem(models.Model):
                 fields=["content_type", "object_id", "tag"], name="tag_once_per_record"
             )
         ]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="tagged_record")]
+        # The unique constraint's index serves "tags of this record"; this one serves "records
+        # with this tag" (tag filters, segments) without visiting the table.
+        indexes = [
+            models.Index(fields=["tag", "content_type", "object_id"], name="tagged_with"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tag_id} on {self.content_type_id}:{self.object_id}"

@@ -76,7 +76,7 @@ def send_pending_emails(now: datetime) -> dict[str, int]:
 
 
 def mail_connection() -> BaseEmailBackend | None:
-    """The default mailer of settings.MAILERS, or None when e-mail is off."""
+    """The default mailer of settings.MAILERS, or None when e-mail is off (no default)."""
     return mailers.default if "default" in mailers else None
 
 
