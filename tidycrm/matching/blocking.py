@@ -25,6 +25,7 @@ from tidycrm.matching.names import nickname_roots, person_name_keys, phonetic
 from tidycrm.matching.records import CompanyRecord, PersonRecord
 
 MAX_KEY = 64
+ROOTS = 6  # formal names a given name may stand for, at most
 # Letters of the given name that go with the family name's sound in the typo key: one letter
 # made blocks of thousands at a million contacts (every "Smith, J..."); three keep typos after
 # the third letter and cut the pairs about tenfold.
@@ -92,11 +93,13 @@ def company_blocking_keys(record: CompanyRecord) -> frozenset[str]:
 
 
 def _combine(*parts: IntArray) -> IntArray:
-    """One int64 key from several code columns (-1 anywhere gives -1)."""
-    key = np.zeros(len(parts[0]), dtype=np.int64)
-    bad = np.zeros(len(parts[0]), dtype=bool)
+    """One int64 key from several code columns (-1 anywhere gives -1). A part may hold several
+    values per record (n, k): the key then has k values per record, one per value."""
+    shape = np.broadcast_shapes(*(p.shape for p in parts))
+    key = np.zeros(shape, dtype=np.int64)
+    bad = np.zeros(shape, dtype=bool)
     for part in parts:
-        width = int(part.max()) + 2 if len(part) else 1
+        width = int(part.max()) + 2 if part.size else 1
         key = key * width + (part + 1)
         bad |= part < 0
     key[bad] = -1
@@ -107,18 +110,18 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     """The blocking keys of `person_blocking_keys` as code columns, each with the comparisons
     it forces to agree (training leaves those out when it learns from the key's pairs)."""
     c = table.columns
-    for slot in range(c["email"].shape[1]):
-        yield "email", c["email"][:, slot]
-    for slot in range(c["phone"].shape[1]):
-        yield "phone", c["tail"][:, slot]
+    # every value of a multi-valued field is a key: a number listed second on one record and
+    # first on another still meets
+    yield "email", c["email"]
+    yield "phone", c["tail"]
     roots = _root_codes(table)
-    yield "given_name family_name", _combine(c["family"], roots)
+    yield "given_name family_name", _combine(c["family"][:, None], roots)
     given_family = np.sort(np.stack([c["given"], c["family"]]), axis=0)
     yield "given_name family_name", _combine(given_family[0], given_family[1])
     # a key forcing part of a field (an initial) names that field too: its pairs agree on it
     # more often than random pairs do, and must not teach the model about it
     yield "given_name family_name", _combine(c["phon"], _initial_codes(table, "given", PREFIX))
-    yield "given_name address", _combine(roots, c["postcode"])
+    yield "given_name address", _combine(roots, c["postcode"][:, None])
     if (c["birth"] >= 0).any():
         yield "birth_date", c["birth"]
     for name, column in c.items():
@@ -129,21 +132,24 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
 def company_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     c = table.columns
     yield "name", c["company"]
-    for slot in range(c["domain"].shape[1]):
-        yield "domain", c["domain"][:, slot]
-    for slot in range(c["phone"].shape[1]):
-        yield "phone", c["tail"][:, slot]
+    yield "domain", c["domain"]
+    yield "phone", c["tail"]
     yield "name address", _combine(_first_word_codes(table), c["city"])
 
 
 def _root_codes(table: Table) -> IntArray:
-    """One nickname root per given name (the alphabetically first), as a code."""
-    if "root" not in table.derived:
+    """Per record, the codes of every formal name its given name may stand for (n, ROOTS),
+    -1 padded: "Chelle" meets "Michelle" under the root they share, as `person_blocking_keys`
+    does with every root."""
+    if "root_codes" not in table.derived:
         strings = table.strings("given")
         index: dict[str, int] = {}
-        codes = [index.setdefault(min(nickname_roots(s)), len(index)) if s else -1 for s in strings]
-        table.derived["root"] = np.asarray(codes, dtype=np.int64)
-    return table.derived["root"][table.columns["given"]]
+        out = np.full((len(strings), ROOTS), -1, dtype=np.int64)
+        for code, text in enumerate(strings[:-1]):
+            for slot, root in enumerate(sorted(nickname_roots(text))[:ROOTS]):
+                out[code, slot] = index.setdefault(root, len(index))
+        table.derived["root_codes"] = out
+    return table.derived["root_codes"][table.columns["given"]]
 
 
 def _initial_codes(table: Table, column: str = "given", letters: int = 1) -> IntArray:
@@ -170,15 +176,24 @@ def _first_word_codes(table: Table) -> IntArray:
 
 
 def _order_key(table: Table) -> IntArray:
-    """Records in name order, so neighbours inside a huge block are similar people."""
+    """Records in name order (family, then given), so neighbours inside a huge block are
+    similar people."""
     column = "family" if "family" in table.columns else "company"
-    if column in table.columns:
-        strings = table.strings(column)
-        rank = np.argsort(np.argsort(strings[:-1].astype(str))) if len(strings) > 1 else None
-        if rank is not None:
-            ranks = np.append(rank, -1)
-            return ranks[table.columns[column]]
-    return np.zeros(len(table), dtype=np.int64)
+    if column not in table.columns or len(table) == 0:
+        return np.zeros(len(table), dtype=np.int64)
+    rank = _ranks(table, column)
+    if column == "family":
+        given = _ranks(table, "given")
+        return rank * (int(given.max()) + 2) + given
+    return rank
+
+
+def _ranks(table: Table, column: str) -> IntArray:
+    """Per record, the rank of its value in the column's sorted vocabulary (missing: -1)."""
+    strings = table.strings(column)
+    ranks = np.full(len(strings), -1, dtype=np.int64)
+    ranks[:-1] = np.argsort(np.argsort(strings[:-1].astype(str)))
+    return ranks[table.columns[column]]
 
 
 def candidate_pairs(
@@ -188,12 +203,16 @@ def candidate_pairs(
     n = len(table)
     order_key = _order_key(table)
     found: list[IntArray] = []
-    for _, key in columns:
-        rows = np.flatnonzero(key >= 0)
-        if len(rows) < 2:
+    for _, column in columns:
+        # a multi-valued key (n, k): each record once per value
+        owners = np.repeat(np.arange(n), column.shape[1]) if column.ndim == 2 else np.arange(n)
+        values = column.ravel()
+        present = np.flatnonzero(values >= 0)
+        if len(present) < 2:
             continue
-        order = np.lexsort((order_key[rows], key[rows]))
-        rows, keys = rows[order], key[rows][order]
+        rows, key = owners[present], values[present]
+        order = np.lexsort((order_key[rows], key))
+        rows, keys = rows[order], key[order]
         for step in range(1, min(window, len(rows) - 1) + 1):
             same = np.flatnonzero(keys[step:] == keys[:-step])
             if len(same) == 0:

@@ -228,7 +228,8 @@ class _Model:
         given, family = names.index("given_name"), names.index("family_name")
         given_differs = levels[:, given] == len(self.comparisons[given].levels) - 1
         family_differs = levels[:, family] == len(self.comparisons[family].levels) - 1
-        suspect = given_differs | (family_differs & (levels[:, given] > 1))
+        # (a given name missing on one side is no sign of one person either)
+        suspect = given_differs | (family_differs & (levels[:, given] != 1))
         # a personal identifier (an ID number, a birth date) that agrees is no household's
         for k, name in enumerate(names):
             if name.startswith("x:") or name == "birth_date":

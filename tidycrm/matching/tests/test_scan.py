@@ -84,3 +84,26 @@ def test_a_huge_block_gives_neighbours_not_all_pairs() -> None:
     assert (pairs[:, 0] < pairs[:, 1]).all()
     found = {(table.ids[a], table.ids[b]) for a, b in pairs.tolist()}
     assert ("h0", "h1") in found  # a small block gives its pair
+
+
+def test_whole_table_blocking_meets_every_value_and_every_nickname_root() -> None:
+    """A number listed second on one record and first on another, and "Chelle" against
+    "Michelle", are candidates in a scan as they are at the door (`person_blocking_keys`)."""
+    from tidycrm.matching.blocking import candidate_pairs, person_key_columns
+    from tidycrm.matching.features import people_table
+
+    people = [
+        PersonRecord("a", "", "Soranzo", phones=("+393129954370", "+393123267962")),
+        PersonRecord("b", "Giuseppina", "Soranzo", phones=("+393123267962",)),
+        PersonRecord("c", "Michelle", "Walsh", emails=("mw@work.example",)),
+        PersonRecord("d", "Chelle", "Walsh", emails=("chelle@home.example",)),
+        PersonRecord("e", "Ivo", "Kranz", emails=("ivo@x.example", "kranz@y.example")),
+        PersonRecord("f", "Iwo", "Kranc", emails=("kranz@y.example",)),
+    ]
+    assert person_blocking_keys(people[2]) & person_blocking_keys(people[3])
+    table = people_table(people)
+    found = {
+        (table.ids[a], table.ids[b])
+        for a, b in candidate_pairs(table, person_key_columns(table)).tolist()
+    }
+    assert {("a", "b"), ("c", "d"), ("e", "f")} <= found
