@@ -49,7 +49,11 @@ def record_changes_bulk(
     actor: Any,
 ) -> None:
     """The bulk form for imports: one change record per (object id, repr, changes, source) of
-    `model`, written with one set-based insert (no model instance per row)."""
+    `model`, written with one set-based insert (no model instance per row).
+
+    The JSON columns' converter (`bulk_write.json_text`) serialises `changes` and `source` in
+    one `json.dumps` whose `default` converts dates, decimals, sets and records as `jsonable`
+    does: walking them with `jsonable` first cost as much again (~0.1 ms a row)."""
     table = _change_table()
     defaults = table.defaults()
     common = {
@@ -64,8 +68,8 @@ def record_changes_bulk(
                 **common,
                 "object_id": object_id,
                 "object_repr": text[:255],
-                "changes": jsonable(changes),
-                "source": jsonable(source or {}),
+                "changes": changes,
+                "source": source or {},
             },
             defaults,
         )[1]

@@ -34,6 +34,8 @@ def clean(text: str) -> str:
     if text.isascii() and text.isprintable():
         return " ".join(text.split())
     text = unicodedata.normalize("NFC", text)
+    if text.isprintable():  # no Cc or Cf character to remove (most non-ASCII names)
+        return " ".join(text.split())
     text = "".join(
         ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"} or ch in " \t\n"
     )
