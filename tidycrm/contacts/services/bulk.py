@@ -8,14 +8,14 @@ set-based inserts (bulk_write).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import ForeignKey, Model
 
 from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
@@ -24,9 +24,8 @@ from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_changes_bulk
 from tidycrm.companies.models import Company
 from tidycrm.contacts import duplicates
-from tidycrm.contacts.models import AliasKind, Contact, ContactSearchToken
+from tidycrm.contacts.models import AliasKind, Contact, ContactMatchKey, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
-from tidycrm.contacts.services.match_keys import draft_record, insert_match_keys
 from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
 from tidycrm.core.bulk_write import (
@@ -36,6 +35,7 @@ from tidycrm.core.bulk_write import (
     insert_with_ids,
 )
 from tidycrm.core.door import Draft, created_changes
+from tidycrm.matching import PersonRecord
 from tidycrm.records import steps
 
 
@@ -70,10 +70,8 @@ def save_contacts_bulk(
         rows, actor=actor, lookups=lookups, channel=str(channel), company_names=company_names
     )
     drafts: list[tuple[int, Draft]] = []
-    words: dict[int, list[str]] = {}
     seen_external: set[str] = set()
-    for index, (draft, tokens) in enumerate(prepared):
-        words[index] = tokens
+    for index, (draft, *_) in enumerate(prepared):
         external_id = draft.fields.get("external_id", "")
         if external_id and external_id in seen_external:
             draft.error("external_id", "appears twice in this batch.")
@@ -82,7 +80,6 @@ def save_contacts_bulk(
             result.errors[index] = draft.errors
         else:
             drafts.append((index, draft))
-    began = time.perf_counter()
     wanted = [d.fields["external_id"] for _, d in drafts if d.fields.get("external_id")]
     # "<> ''" repeats the unique index's condition, so that the databases search that index
     # instead of scanning every contact.
@@ -105,7 +102,7 @@ def save_contacts_bulk(
             elif external_id in taken:
                 result.errors[index] = {"external_id": ["is already used by another contact."]}
         drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
-    records = [draft_record(draft, None, company_names) for _, draft in drafts]
+    records = [_record(prepared[index]) for index, _ in drafts]
     verdicts = duplicates.check_many(records, actor=actor, channel=str(channel))
     kept = []
     for (index, draft), record, verdict in zip(drafts, records, verdicts, strict=True):
@@ -115,13 +112,11 @@ def save_contacts_bulk(
             kept.append((index, draft, record, verdict))
     drafts = [(index, draft) for index, draft, _, _ in kept]
     with transaction.atomic():
-        _bulk_insert(drafts, words, actor=actor, channel=channel, sources=sources, result=result)
+        _bulk_insert(drafts, prepared, actor=actor, channel=channel, sources=sources, result=result)
         saved = list(zip(result.created, kept, strict=True))
-        insert_match_keys(replace(record, id=str(c.pk)) for c, (_, _, record, _) in saved)
         duplicates.saved_many(
             [(c, verdict) for c, (_, _, _, verdict) in saved], actor=actor, channel=str(channel)
         )
-    bulk_parallel.note_write(time.perf_counter() - began, len(rows))
     return result
 
 
@@ -133,9 +128,14 @@ def _tables(vendor: str) -> dict[str, Table]:
     return tables
 
 
+def _record(prepared: bulk_parallel.Prepared) -> PersonRecord:
+    assert prepared.record is not None  # every valid draft has one
+    return prepared.record
+
+
 def _bulk_insert(
     drafts: list[tuple[int, Draft]],
-    words: dict[int, list[str]],
+    prepared: Sequence[bulk_parallel.Prepared],
     *,
     actor: User | None,
     channel: Channel | str,
@@ -161,7 +161,10 @@ def _bulk_insert(
     actor_pk = getattr(actor, "pk", None)
     audits: list[tuple[int, str, dict[str, dict[str, Any]], dict[str, Any] | None]] = []
     for contact, (index, draft) in zip(contacts, drafts, strict=True):
-        changes = created_changes(draft, CHILDREN, tag_names.get(contact.pk))
+        changes = prepared[index].changes
+        tags = tag_names.get(contact.pk)
+        if tags:  # the tags as stored, known only now: the rest came with the prepared row
+            changes = {**changes, "tags": created_changes(Draft(), CHILDREN, tags)["tags"]}
         audits.append((contact.pk, str(contact), changes, sources[index] if sources else None))
         events.emit(
             "contact.created",
@@ -174,10 +177,20 @@ def _bulk_insert(
         if draft.warnings:
             result.warnings[index] = draft.warnings
     record_changes_bulk(Contact, audits, action=Action.CREATE, channel=channel, actor=actor)
-    meta = ContactSearchToken._meta
-    column = str(meta.get_field("contact").column)
-    tokens = [(pk, w) for pk, (i, _) in zip(ids, drafts, strict=True) for w in words[i]]
-    insert(meta.db_table, [column, "token"], tokens)
+    # The search tokens and match keys the workers computed with each row's standard form.
+    rows = list(zip(ids, (i for i, _ in drafts), strict=True))
+    _insert_pairs(
+        ContactSearchToken, "token", [(pk, w) for pk, i in rows for w in prepared[i].tokens]
+    )
+    _insert_pairs(ContactMatchKey, "key", [(pk, k) for pk, i in rows for k in prepared[i].keys])
+
+
+def _insert_pairs(model: type[Model], column: str, pairs: list[tuple[int, str]]) -> None:
+    """(contact id, value) rows of a contact's derived table (search tokens, match keys)."""
+    meta = model._meta
+    owner = meta.get_field("contact")
+    assert isinstance(owner, ForeignKey)
+    insert(meta.db_table, [str(owner.column), column], pairs)
 
 
 def _insert_contacts(table: Table, drafts: list[tuple[int, Draft]]) -> list[Contact]:

@@ -1,7 +1,9 @@
-"""Steps 1-2 of the bulk door, and each row's search tokens, spread over the machine's cores.
+"""Steps 1-2 of the bulk door, and each row's search tokens and match keys, spread over the
+machine's cores.
 
 `standardise` is pure Python and CPU-bound (phone parsing, e-mail syntax, name casing), so a
-large batch is split: the calling process prepares one share and worker processes the others.
+large batch is split in equal shares: the calling process prepares one and worker processes
+the others.
 Workers never touch the database: every look-up `standardise` makes (entry policy, custom field
 definitions, owners, teams, visible companies, company names for tokens) is read by the caller
 first and sent along, so the workers see exactly what the caller's transaction sees. A worker
@@ -23,27 +25,39 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import email_validator
 from django.conf import settings
 
 from tidycrm.accounts.models import User
 from tidycrm.contacts import bulk_worker
-from tidycrm.contacts.services.standardise import standardise
+from tidycrm.contacts.services.match_keys import draft_record, keys_of
+from tidycrm.contacts.services.standardise import CHILDREN, standardise
 from tidycrm.contacts.services.tokens import contact_tokens
-from tidycrm.core.door import Draft
+from tidycrm.core.door import Draft, created_changes
 from tidycrm.customfields.choices import RecordType
+from tidycrm.matching import PersonRecord
 from tidycrm.records import steps
 
-# A prepared row: its draft, and its search tokens when the draft is valid.
-Prepared = tuple[Draft, list[str]]
+
+class Prepared(NamedTuple):
+    """A row made ready to write: its draft and, when the draft is valid, its search tokens,
+    the contact as matching sees it, that record's match keys and the audit's changes (all
+    pure, so they are computed in the workers with the standard form rather than by the
+    writing process)."""
+
+    draft: Draft
+    tokens: list[str]
+    record: PersonRecord | None
+    keys: list[str]
+    changes: dict[str, dict[str, Any]]  # the audit's changes of the new contact, tags apart
+
 
 _pool: ProcessPoolExecutor | None = None
-# Seconds per row the caller spent preparing and writing (moving averages).
-_costs: dict[str, float] = {}
-# Rows prepared by workers, and rows a worker handed back, since the process started.
-stats = {"worker_rows": 0, "handed_back": 0}
+# Rows prepared by workers, rows a worker handed back, and seconds the caller spent waiting for
+# the workers' shares (after preparing its own), since the process started.
+stats: dict[str, float] = {"worker_rows": 0, "handed_back": 0, "caller_waited_s": 0.0}
 
 
 class CompanyNames(dict[int, str]):
@@ -83,7 +97,9 @@ def prepare_rows(
     if count == 0 or len(rows) < threshold():
         return [prepare(row, *args) for row in rows]
     _prefill(rows, lookups, channel)
-    own = _own_share(len(rows), count)
+    # Equal shares: the caller writes only once every share is back, so a smaller share of
+    # its own would leave it waiting for the workers, and a larger one them waiting for it.
+    own = len(rows) // (count + 1)
     size = -(-(len(rows) - own) // count)
     shares = [list(rows[i : i + size]) for i in range(own, len(rows), size)]
     with _main_not_reimported():
@@ -91,10 +107,8 @@ def prepare_rows(
         futures: list[Future[list[Prepared] | None]] = [
             pool.submit(bulk_worker.work, share, *args) for share in shares
         ]
-    began = time.perf_counter()
     prepared = [prepare(row, *args) for row in rows[:own]]
-    if own:
-        _note("prepare", time.perf_counter() - began, own)
+    began = time.perf_counter()
     for share, future in zip(shares, futures, strict=True):
         try:
             done = future.result()
@@ -107,32 +121,8 @@ def prepare_rows(
         else:
             stats["worker_rows"] += len(share)
         prepared += done
+    stats["caller_waited_s"] += time.perf_counter() - began
     return prepared
-
-
-def note_write(seconds: float, rows: int) -> None:
-    """The caller's time to write `rows` prepared rows: it sets how much the caller prepares."""
-    if rows:
-        _note("write", seconds, rows)
-
-
-def _note(step: str, seconds: float, rows: int) -> None:
-    per_row = seconds / rows
-    before = _costs.get(step)
-    _costs[step] = per_row if before is None else 0.7 * before + 0.3 * per_row
-
-
-def _own_share(total: int, count: int) -> int:
-    """Rows the caller prepares itself while `count` workers prepare the rest: as many as keep
-    it busy until they finish, given that it writes every row afterwards. Workers finish their
-    equal shares in (total - own) / count * prepare; the caller in own * prepare + total *
-    write."""
-    prepare, write = _costs.get("prepare"), _costs.get("write")
-    equal = total // (count + 1)
-    if prepare is None or write is None:
-        return equal
-    own = total * (prepare / count - write) / (prepare * (1 + 1 / count))
-    return max(0, min(equal, int(own)))
 
 
 def prepare(
@@ -144,8 +134,10 @@ def prepare(
 ) -> Prepared:
     draft = standardise(row, actor=actor, lookups=lookups, channel=channel)
     if draft.errors:
-        return draft, []
-    return draft, draft_tokens(draft, company_names)
+        return Prepared(draft, [], None, [], {})
+    record = draft_record(draft, None, company_names)
+    tokens = draft_tokens(draft, company_names)
+    return Prepared(draft, tokens, record, keys_of(record), created_changes(draft, CHILDREN, None))
 
 
 def draft_tokens(draft: Draft, company_names: CompanyNames) -> list[str]:
