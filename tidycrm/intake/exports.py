@@ -31,6 +31,8 @@ from tidycrm.contacts.selectors import visible_contacts
 from tidycrm.core.exceptions import DomainError, ValidationFailed
 from tidycrm.customfields.choices import RecordType
 from tidycrm.customfields.selectors import definitions_for
+from tidycrm.hygiene.text import clean
+from tidycrm.intake import companies as named_companies
 from tidycrm.intake.formats import spreadsheet, vcard
 from tidycrm.intake.formats.rows import (
     ContactLayout,
@@ -411,20 +413,6 @@ class RowsResult:
         return len(self.errors)
 
 
-def _company_id(name: str, actor: User | None, cache: dict[str, int]) -> int:
-    """The visible company of that name, created through the door when there is none."""
-    from tidycrm.companies.services import save_company
-
-    key = name.casefold()
-    if key not in cache:
-        base = visible_companies(actor) if actor is not None else Company.objects.all()
-        found = base.filter(name__iexact=name).order_by("pk").values_list("pk", flat=True).first()
-        if found is None:
-            found = save_company({"name": name}, actor=actor, channel=Channel.IMPORT).record.pk
-        cache[key] = found
-    return cache[key]
-
-
 def import_rows(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -437,71 +425,95 @@ def import_rows(
 
     A row whose `id` names a contact the actor can see updates it (only the columns present);
     other rows are created in batches with save_contacts_bulk. Spreadsheet cells are unescaped
-    first, so an exported file comes back unchanged.
+    first, so an exported file comes back unchanged. The companies rows name are found or
+    created per batch, set-based, as the file import does (`intake.companies.resolve`).
     """
-    from tidycrm.contacts.services import save_contact, save_contacts_bulk
-
     if actor is not None:
         require(actor, Permission.EDIT)
     result = RowsResult()
-    companies: dict[str, int] = {}
-    batch: list[tuple[int, dict[str, Any]]] = []
-    visible = visible_contacts(actor) if actor is not None else Contact.objects.all()
-
-    def flush() -> None:
-        if not batch:
-            return
-        bulk = save_contacts_bulk(
-            [data for _, data in batch],
-            actor=actor,
-            channel=Channel.IMPORT,
-            sources=[{"file": source, "row": index + 1} for index, _ in batch],
-        )
-        result.created += len(bulk.created)
-        for position, problems in bulk.errors.items():
-            result.errors[batch[position][0]] = problems
-        batch.clear()
-
+    known: dict[str, int] = {}  # company name key -> id, for the whole file
+    batch: list[tuple[int, dict[str, Any], str, str]] = []
     for index, raw in enumerate(rows):
         row = {k: "" if v is None else str(v) for k, v in raw.items()}
         if spreadsheet_cells:
             row = {k: spreadsheet.unescape_cell(v) for k, v in row.items()}
         data, company = contact_row_data(row)
-        try:
-            if company:
-                data["companies"] = [
-                    {"company_id": _company_id(company, actor, companies), "job_title": ""}
-                ]
-            contact_id = row.get("id", "").strip()
-            existing = visible.filter(pk=int(contact_id)).first() if contact_id.isdigit() else None
-            if existing is None:
-                batch.append((index, data))
-                if len(batch) >= batch_size:
-                    flush()
+        batch.append((index, data, company, row.get("id", "").strip()))
+        if len(batch) >= batch_size:
+            _import_batch(batch, known, actor=actor, source=source, result=result)
+            batch = []
+    _import_batch(batch, known, actor=actor, source=source, result=result)
+    return result
+
+
+def _import_batch(
+    batch: list[tuple[int, dict[str, Any], str, str]],
+    known: dict[str, int],
+    *,
+    actor: User | None,
+    source: str,
+    result: RowsResult,
+) -> None:
+    """One batch of `import_rows`: its companies resolved at once, then updates and creates."""
+    from tidycrm.contacts.services import save_contact, save_contacts_bulk
+
+    if not batch:
+        return
+    wanted: dict[str, named_companies.Wanted] = {}
+    for index, _, company, _ in batch:
+        key = named_companies.name_key(company) if company else ""
+        if key and key not in known and key not in wanted:
+            wanted[key] = named_companies.Wanted(
+                clean(company), source={"file": source, "row": index + 1}
+            )
+    resolved = named_companies.resolve(wanted, actor=actor)
+    known.update(resolved.ids)
+    visible = visible_contacts(actor) if actor is not None else Contact.objects.all()
+    existing = visible.in_bulk([int(pk) for _, _, _, pk in batch if pk.isdigit()])
+    creates: list[tuple[int, dict[str, Any]]] = []
+    for index, data, company, pk in batch:
+        if company:
+            key = named_companies.name_key(company)
+            if key in resolved.errors:
+                result.errors[index] = resolved.errors[key]
                 continue
-            if company:
-                # Keep the stored affiliation (title, other companies) when it names this one.
-                names = [
-                    a.company.name.casefold()
-                    for a in existing.affiliations.select_related("company")
-                ]
-                if company.casefold() in names:
-                    del data["companies"]
+            data["companies"] = [{"company_id": known[key], "job_title": ""}]
+        contact = existing.get(int(pk)) if pk.isdigit() else None
+        if contact is None:
+            creates.append((index, data))
+            continue
+        if company:
+            # Keep the stored affiliation (title, other companies) when it names this one.
+            names = [
+                a.company.name.casefold() for a in contact.affiliations.select_related("company")
+            ]
+            if company.casefold() in names:
+                del data["companies"]
+        try:
             saved = save_contact(
                 data,
                 actor=actor,
                 channel=Channel.IMPORT,
-                contact=existing,
+                contact=contact,
                 source={"file": source, "row": index + 1},
             )
-            if saved.changes:
-                result.updated += 1
-            else:
-                result.unchanged += 1
         except DomainError as exc:
             result.errors[index] = exc.field_errors or {"__all__": [exc.message]}
-    flush()
-    return result
+            continue
+        if saved.changes:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    if creates:
+        bulk = save_contacts_bulk(
+            [data for _, data in creates],
+            actor=actor,
+            channel=Channel.IMPORT,
+            sources=[{"file": source, "row": index + 1} for index, _ in creates],
+        )
+        result.created += len(bulk.created)
+        for position, problems in bulk.errors.items():
+            result.errors[creates[position][0]] = problems
 
 
 def import_vcards(

@@ -13,6 +13,7 @@ from django.test import Client
 
 from tidycrm.audit.choices import Action
 from tidycrm.audit.models import ChangeRecord
+from tidycrm.companies.models import Company
 from tidycrm.companies.services import save_company
 from tidycrm.contacts.models import Contact
 from tidycrm.contacts.services import save_contact
@@ -248,6 +249,40 @@ def test_vcard_import_creates_contacts_through_the_door(admin: Any) -> None:
         object_id=grace.pk, action=Action.CREATE, content_type__model="contact"
     )
     assert record.channel == "import" and record.source == {"file": "phone.vcf", "row": 1}
+
+
+def test_vcard_import_creates_the_companies_it_names_once_and_set_based(admin: Any) -> None:
+    """Companies named by a vCard file are found or created per batch, set-based, as the file
+    import does (they were created one at a time): each name, however spelt, is one company."""
+    save_company({"name": "Globex"}, actor=admin, channel="system")
+    cards = [
+        ("Hopper", "Navy"),
+        ("Lovelace", " NAVY "),
+        ("Turing", "Bletchley Park"),
+        ("Noether", "globex"),
+    ]
+    text = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:{family};Ann;;;\r\nFN:Ann {family}\r\n"
+        f"ORG:{org}\r\nEND:VCARD\r\n"
+        for family, org in cards
+    )
+    result = import_vcards([text.encode()], actor=admin, source="team.vcf")
+    assert (result.created, result.rejected) == (4, 0)
+    names = dict(Contact.objects.values_list("family_name", "affiliations__company__name"))
+    assert names == {
+        "Hopper": "Navy",
+        "Lovelace": "Navy",
+        "Turing": "Bletchley Park",
+        "Noether": "Globex",
+    }
+    assert Company.objects.count() == 3
+    # Created by the import's company resolution, each with the first row naming it as source.
+    created = ChangeRecord.objects.filter(action=Action.CREATE, content_type__model="company")
+    sources = dict(created.filter(channel="import").values_list("object_repr", "source"))
+    assert sources == {
+        "Navy": {"file": "team.vcf", "row": 1},
+        "Bletchley Park": {"file": "team.vcf", "row": 3},
+    }
 
 
 def test_api_exports_with_the_list_filters(api_token: str, people: dict[str, Any]) -> None:
