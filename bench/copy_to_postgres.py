@@ -6,7 +6,9 @@ bench database hold the same rows in a few minutes: it migrates PostgreSQL to ex
 migrations applied in SQLite, copies every table's rows (foreign-key triggers off during the copy,
 as pg_restore does), moves the identity sequences past the copied ids and runs VACUUM (ANALYZE).
 
-    .venv/bin/python bench/copy_to_postgres.py [--fresh]
+    .venv/bin/python bench/copy_to_postgres.py [--fresh] [--source PATH]
+
+`--source` copies another SQLite database than the bench base (DATABASE_URL names the target).
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ def copy_table(source: sqlite3.Connection, target: Any, table: str) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="drop the PostgreSQL bench db first")
+    parser.add_argument("--source", type=Path, default=BENCH_DIR / "data" / "tidycrm.sqlite3")
     args = parser.parse_args()
-    source = sqlite3.connect(BENCH_DIR / "data" / "tidycrm.sqlite3")
+    source = sqlite3.connect(args.source)
     setup("postgres", fresh=args.fresh)
 
     from django.core.management import call_command

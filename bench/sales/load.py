@@ -233,6 +233,9 @@ def load_deals(w: Writer, rng: np.random.Generator, now: int) -> dict[str, Any]:
                     int(reason[i]) if status == "lost" else None,
                     "",
                     1,
+                    opened[furthest[i]].position,
+                    0,
+                    0,
                 )
             )
             steps = path if is_open[i] else [*path, final]
@@ -273,6 +276,9 @@ def load_deals(w: Writer, rng: np.random.Generator, now: int) -> dict[str, Any]:
             "loss_reason_id",
             "loss_note",
             "version",
+            "reached_position",
+            "activity_count",
+            "conversation_count",
         ],
         deal_rows,
     )
@@ -401,6 +407,23 @@ def load_activities(w: Writer, rng: np.random.Generator, now: int, info: dict[st
         w.reset_sequence(name)
 
 
+def count_effort(w: Writer) -> None:
+    """The deals' activity counters, as the activity services keep them (recounted from the
+    links); skipped when they are counted already."""
+    from django.db import transaction
+
+    from tidycrm.activities.services.effort import recount_deals
+
+    if w.column('SELECT COALESCE(SUM(activity_count), 0) FROM "deals_deal"')[0] > 0:
+        return
+    ids = w.column('SELECT id FROM "deals_deal" ORDER BY id').tolist()
+    began = time.perf_counter()
+    for start in range(0, len(ids), 50_000):
+        with transaction.atomic():
+            recount_deals(ids[start : start + 50_000])
+    print(f"  deal counters: {len(ids):,} deals in {time.perf_counter() - began:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
@@ -423,6 +446,7 @@ def main() -> None:
     info = load_deals(w, rng, now)
     print(f"deals: {w.count('deals_deal'):,} ({time.perf_counter() - began:.0f} s)", flush=True)
     load_activities(w, rng, now, info)
+    count_effort(w)
     print(f"activities: {w.count('activities_activity'):,} ({time.perf_counter() - began:.0f} s)")
     if w.pg:
         with w.connection.cursor() as cursor:

@@ -93,6 +93,13 @@ class Deal(TimeStampedModel):
     )
     loss_note = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Derived, for the reports (decision 0041). The furthest open stage the deal entered (its
+    # position), kept by the deal services; null before it entered any open stage.
+    reached_position = models.PositiveIntegerField(null=True, blank=True)
+    # Activities linked to the deal, and those of them that reached the person (conversations,
+    # meetings, connected calls): kept by the activity services, as contacts' last_activity_at.
+    activity_count = models.PositiveIntegerField(default=0)
+    conversation_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-id"]
@@ -102,6 +109,30 @@ class Deal(TimeStampedModel):
             models.Index(fields=["team", "stage", "id"], name="deal_team_stage"),
             models.Index(fields=["pipeline", "status", "id"], name="deal_pipeline_status"),
             models.Index(fields=["status", "closed_at"], name="deal_status_closed"),
+            # Every column the dashboard's figures of closed and open deals read, so they are
+            # read from the index alone (decision 0041).
+            models.Index(
+                fields=[
+                    "status",
+                    "closed_at",
+                    "pipeline",
+                    "owner",
+                    "team",
+                    "stage",
+                    "currency",
+                    "amount",
+                    "loss_reason",
+                    "created_at",
+                    "activity_count",
+                    "conversation_count",
+                ],
+                name="deal_figures",
+            ),
+            # The funnel: deals of a pipeline created in the period, by reach and status.
+            models.Index(
+                fields=["pipeline", "created_at", "reached_position", "status"],
+                name="deal_pipeline_reach",
+            ),
             models.Index(fields=["created_at", "id"], name="deal_created"),
             models.Index(fields=["updated_at", "id"], name="deal_updated"),
             models.Index(fields=["owner", "id"], name="deal_owner"),

@@ -7,3 +7,9 @@ class ReportsConfig(AppConfig):
     name = "tidycrm.reports"
     label = "reports"
     nav_items = (NavItem("Reports", "reports:dashboard", order=60),)
+
+    def ready(self) -> None:
+        from tidycrm.core import schedule
+        from tidycrm.reports import training
+
+        schedule.register("retrain-forecast", training.EVERY, training.retrain_due)

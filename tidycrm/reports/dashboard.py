@@ -51,12 +51,14 @@ def dashboard_figures(user: User, f: ReportFilter) -> dict[str, Any]:
 
 def compute_figures(user: User, f: ReportFilter) -> dict[str, Any]:
     """Every figure of the dashboard and the geometry of its charts."""
-    outcomes = metrics.outcomes(user, f)
-    reasons = metrics.loss_reasons(user, f)
-    values = metrics.pipeline_value(user, f)
+    closed = metrics.closed_groups(user, f)
+    outcomes = metrics.outcomes(user, f, closed)
+    reasons = metrics.loss_reasons(user, f, closed)
+    opened = metrics.open_groups(user, f)
+    values = metrics.pipeline_value(user, f, opened)
     funnel = metrics.funnel(user, f)
-    reps = metrics.per_rep(user, f)
-    effort = metrics.effort_to_win(user, f)
+    reps = metrics.per_rep(user, f, closed, opened)
+    effort = metrics.effort_to_win(user, f, closed)
     speed = metrics.speed_to_lead(user, f)
     fc = forecast(user, f)
     won_chart = charts.column_chart(

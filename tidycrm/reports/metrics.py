@@ -14,22 +14,32 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, Max, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.lookups import Exact
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
-from tidycrm.activities.choices import Kind
-from tidycrm.activities.models import ActivityContact, ActivityDeal, AlertSettings
+from tidycrm.activities.models import ActivityContact, AlertSettings
 from tidycrm.contacts.models import Contact
 from tidycrm.deals.choices import DealStatus, StageKind
-from tidycrm.deals.models import Deal, Pipeline, Stage, StageChange
+from tidycrm.deals.models import Deal, LossReason, Pipeline, Stage
 from tidycrm.deals.selectors import visible_deals
 from tidycrm.reports.filters import ReportFilter
 from tidycrm.reports.sql import DaysBetween, MonthOf
@@ -63,10 +73,70 @@ def scoped_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
     return deals
 
 
+def open_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
+    """Open deals now. An open deal has no close date (the deal services see to it); saying so
+    lets the database read them from the `deal_figures` index without a table scan."""
+    return scoped_deals(user, f).filter(status=DealStatus.OPEN, closed_at__isnull=True)
+
+
 def closed_in_period(user: User, f: ReportFilter) -> QuerySet[Deal]:
     return scoped_deals(user, f).filter(
         status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=f.since, closed_at__lt=f.until
     )
+
+
+@dataclass(frozen=True)
+class ClosedGroup:
+    """Deals closed in the period sharing owner and status, and for won deals currency and
+    month, for lost deals the loss reason."""
+
+    owner_id: int | None
+    status: str
+    loss_reason_id: int | None
+    currency: str
+    month: str
+    deals: int
+    amount: Decimal
+    activities: int
+    conversations: int
+
+
+def closed_groups(user: User, f: ReportFilter) -> list[ClosedGroup]:
+    """One pass over the deals closed in the period, read from the covering index
+    `deal_figures`: outcomes, loss reasons, per-rep results and effort all sum these."""
+    won = Q(status=DealStatus.WON)
+    # Month and currency matter for won deals only, the reason for lost ones: a year makes a
+    # few hundred groups, not one per deal.
+    rows = (
+        closed_in_period(user, f)
+        .annotate(
+            month=Case(When(won, then=MonthOf("closed_at")), default=Value("")),
+            money=Case(When(won, then=F("currency")), default=Value("")),
+            reason=Case(When(won, then=Value(None)), default=F("loss_reason_id")),
+        )
+        .values("owner_id", "status", "reason", "money", "month")
+        .annotate(
+            deals=Count("id"),
+            amount=Sum("amount"),
+            activities=Sum("activity_count"),
+            conversations=Sum("conversation_count"),
+        )
+        .order_by()
+    )
+    return [
+        ClosedGroup(
+            owner_id=row["owner_id"],
+            status=row["status"],
+            loss_reason_id=row["reason"],
+            currency=row["money"],
+            month=row["month"],
+            deals=row["deals"],
+            amount=Decimal(row["amount"] or 0),
+            activities=int(row["activities"] or 0),
+            conversations=int(row["conversations"] or 0),
+        )
+        for row in rows
+    ]
 
 
 @dataclass
@@ -82,27 +152,24 @@ class Outcomes:
     won_by_month: list[tuple[str, int, Decimal]]
 
 
-def outcomes(user: User, f: ReportFilter) -> Outcomes:
+def outcomes(user: User, f: ReportFilter, groups: list[ClosedGroup] | None = None) -> Outcomes:
     """Win rate, average won deal, sales-cycle length and won value per month."""
-    closed = closed_in_period(user, f)
-    counts = dict(closed.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    won_deals = closed.filter(status=DealStatus.WON)
+    groups = closed_groups(user, f) if groups is None else groups
+    won = sum(g.deals for g in groups if g.status == DealStatus.WON)
+    lost = sum(g.deals for g in groups if g.status == DealStatus.LOST)
     cycle = [
         float(days)
-        for days in won_deals.annotate(days=DaysBetween("created_at", "closed_at")).values_list(
-            "days", flat=True
-        )
+        for days in closed_in_period(user, f)
+        .filter(status=DealStatus.WON)
+        .annotate(days=DaysBetween("created_at", "closed_at"))
+        .values_list("days", flat=True)
     ]
-    in_currency = won_deals.filter(currency=f.currency)
-    months = {
-        month: (n, Decimal(total or 0))
-        for month, n, total in in_currency.annotate(month=MonthOf("closed_at"))
-        .values("month")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .values_list("month", "n", "total")
-    }
+    months: dict[str, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
+    for g in groups:
+        if g.status == DealStatus.WON and g.currency == f.currency:
+            n, total = months[g.month]
+            months[g.month] = (n + g.deals, total + g.amount)
     money_count = sum(n for n, _ in months.values())
-    won, lost = counts.get(DealStatus.WON, 0), counts.get(DealStatus.LOST, 0)
     won_amount = sum((total for _, total in months.values()), ZERO)
     return Outcomes(
         won=won,
@@ -127,16 +194,23 @@ def _month_keys(f: ReportFilter) -> list[str]:
     return keys
 
 
-def loss_reasons(user: User, f: ReportFilter) -> list[tuple[str, int]]:
+def loss_reasons(
+    user: User, f: ReportFilter, groups: list[ClosedGroup] | None = None
+) -> list[tuple[str, int]]:
     """Lost deals closed in the period per loss reason, most common first."""
-    rows = (
-        closed_in_period(user, f)
-        .filter(status=DealStatus.LOST)
-        .values("loss_reason__name")
-        .annotate(n=Count("id"))
-        .values_list("loss_reason__name", "n")
+    groups = closed_groups(user, f) if groups is None else groups
+    counts: Counter[int | None] = Counter()
+    for g in groups:
+        if g.status == DealStatus.LOST:
+            counts[g.loss_reason_id] += g.deals
+    names = dict(
+        LossReason.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "name")
     )
-    return sorted(((name or "(no reason)", n) for name, n in rows), key=lambda r: (-r[1], r[0]))
+    rows = [(names.get(pk, "(no reason)") if pk else "(no reason)", n) for pk, n in counts.items()]
+    merged: Counter[str] = Counter()
+    for name, n in rows:
+        merged[name] += n
+    return sorted(merged.items(), key=lambda r: (-r[1], r[0]))
 
 
 @dataclass
@@ -149,16 +223,38 @@ class StageValue:
     weighted: Decimal
 
 
-def pipeline_value(user: User, f: ReportFilter) -> list[StageValue]:
-    """Open deals now, per stage: how many, their value and their probability-weighted value."""
-    deals = scoped_deals(user, f).filter(status=DealStatus.OPEN)
-    counts = dict(deals.values("stage_id").annotate(n=Count("id")).values_list("stage_id", "n"))
-    totals = dict(
-        deals.filter(currency=f.currency)
-        .values("stage_id")
-        .annotate(total=Sum("amount"))
-        .values_list("stage_id", "total")
+@dataclass(frozen=True)
+class OpenGroup:
+    """Open deals sharing stage and owner; `amount` sums those in the filter's currency."""
+
+    stage_id: int
+    owner_id: int | None
+    deals: int
+    amount: Decimal
+
+
+def open_groups(user: User, f: ReportFilter) -> list[OpenGroup]:
+    """One pass over the open deals now: pipeline value and the per-rep open pipeline."""
+    rows = (
+        open_deals(user, f)
+        .values("stage_id", "owner_id")
+        .annotate(n=Count("id"), total=Sum("amount", filter=Q(currency=f.currency)))
+        .order_by()
+        .values_list("stage_id", "owner_id", "n", "total")
     )
+    return [OpenGroup(stage, owner, n, Decimal(total or 0)) for stage, owner, n, total in rows]
+
+
+def pipeline_value(
+    user: User, f: ReportFilter, groups: list[OpenGroup] | None = None
+) -> list[StageValue]:
+    """Open deals now, per stage: how many, their value and their probability-weighted value."""
+    groups = open_groups(user, f) if groups is None else groups
+    counts: Counter[int] = Counter()
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for g in groups:
+        counts[g.stage_id] += g.deals
+        totals[g.stage_id] += g.amount
     stages = Stage.objects.filter(pk__in=counts).select_related("pipeline")
     rows = []
     for stage in sorted(stages, key=lambda s: (s.pipeline.position, s.pipeline_id, s.position)):
@@ -198,20 +294,12 @@ def funnel(user: User, f: ReportFilter) -> list[FunnelStep]:
     deals = scoped_deals(user, f).filter(
         pipeline=pipeline, created_at__gte=f.since, created_at__lt=f.until
     )
-    furthest = (
-        StageChange.objects.filter(deal_id=OuterRef("pk"), to_stage__kind=StageKind.OPEN)
-        .values("deal_id")
-        .annotate(m=Max("to_stage__position"))
-        .values("m")
+    groups = list(
+        deals.values("reached_position", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("reached_position", "status", "n")
     )
-    inner = deals.annotate(reach=Subquery(furthest)).values("reach", "status")
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT reach, status, COUNT(*) FROM ({sql}) AS d GROUP BY reach, status",  # noqa: S608
-            params,
-        )
-        groups = cursor.fetchall()
     stages = list(pipeline.stages.exclude(kind=StageKind.LOST))
     steps: list[FunnelStep] = []
     previous: int | None = None
@@ -242,31 +330,25 @@ class RepRow:
     open_amount: Decimal
 
 
-def per_rep(user: User, f: ReportFilter) -> list[RepRow]:
+def per_rep(
+    user: User,
+    f: ReportFilter,
+    groups: list[ClosedGroup] | None = None,
+    opened: list[OpenGroup] | None = None,
+) -> list[RepRow]:
     """Per owner: deals won and lost in the period, won value, and open pipeline now."""
-    closed = (
-        closed_in_period(user, f)
-        .values("owner_id", "status")
-        .annotate(n=Count("id"), total=Sum("amount", filter=Q(currency=f.currency)))
-        .values_list("owner_id", "status", "n", "total")
-    )
-    opened = (
-        scoped_deals(user, f)
-        .filter(status=DealStatus.OPEN)
-        .values("owner_id")
-        .annotate(n=Count("id"), total=Sum("amount", filter=Q(currency=f.currency)))
-        .values_list("owner_id", "n", "total")
-    )
+    groups = closed_groups(user, f) if groups is None else groups
     table: dict[int | None, dict[str, Any]] = defaultdict(
         lambda: {"won": 0, "lost": 0, "won_amount": ZERO, "open_count": 0, "open_amount": ZERO}
     )
-    for owner_id, status, n, total in closed:
-        table[owner_id][status] = n
-        if status == DealStatus.WON:
-            table[owner_id]["won_amount"] = Decimal(total or 0)
-    for owner_id, n, total in opened:
-        table[owner_id]["open_count"] = n
-        table[owner_id]["open_amount"] = Decimal(total or 0)
+    for g in groups:
+        row = table[g.owner_id]
+        row[g.status] += g.deals
+        if g.status == DealStatus.WON and g.currency == f.currency:
+            row["won_amount"] += g.amount
+    for o in open_groups(user, f) if opened is None else opened:
+        table[o.owner_id]["open_count"] += o.deals
+        table[o.owner_id]["open_amount"] += o.amount
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in table if k])}
     rows = [
         RepRow(
@@ -279,41 +361,32 @@ def per_rep(user: User, f: ReportFilter) -> list[RepRow]:
     return sorted(rows, key=lambda r: (-r.won_amount, -r.won, r.owner))
 
 
-def conversation_q(prefix: str = "") -> Q:
-    """Activities that reached the person: conversations, meetings, calls that connected."""
-    return Q(**{f"{prefix}kind__in": [Kind.CONVERSATION, Kind.MEETING]}) | Q(
-        **{f"{prefix}kind": Kind.CALL, f"{prefix}outcome__is_connected": True}
-    )
-
-
 @dataclass
 class EffortToWin:
     won_deals: int
-    sampled_deals: int  # the won deals whose activities were counted
     activities: int
     conversations: int
 
     @property
     def activities_per_win(self) -> float | None:
-        return ratio(self.activities, self.sampled_deals)
+        return ratio(self.activities, self.won_deals)
 
     @property
     def conversations_per_win(self) -> float | None:
-        return ratio(self.conversations, self.sampled_deals)
+        return ratio(self.conversations, self.won_deals)
 
 
-def effort_to_win(user: User, f: ReportFilter) -> EffortToWin:
-    """Activities and conversations logged on the won deals closed in the period, per deal."""
-    won = closed_in_period(user, f).filter(status=DealStatus.WON)
-    total = won.count()
-    sample = every_kth(won, total)
-    sampled = total if sample is won else sample.count()
-    links = ActivityDeal.objects.filter(deal_id__in=sample.values("id"))
+def effort_to_win(
+    user: User, f: ReportFilter, groups: list[ClosedGroup] | None = None
+) -> EffortToWin:
+    """Activities and conversations logged on the won deals closed in the period, per deal
+    (summed from the deals' counters, kept by the activity services)."""
+    groups = closed_groups(user, f) if groups is None else groups
+    won = [g for g in groups if g.status == DealStatus.WON]
     return EffortToWin(
-        won_deals=total,
-        sampled_deals=sampled,
-        activities=links.count(),
-        conversations=links.filter(conversation_q("activity__")).count(),
+        won_deals=sum(g.deals for g in won),
+        activities=sum(g.activities for g in won),
+        conversations=sum(g.conversations for g in won),
     )
 
 
@@ -356,8 +429,13 @@ def speed_to_lead(user: User, f: ReportFilter) -> SpeedToLead:
         .values("at")[:1]
     )
     sample = every_kth(leads, total)
-    rows = list(sample.annotate(first=Subquery(first)).values_list("created_at", "first"))
-    hours = sorted((a - c).total_seconds() / 3600 for c, a in rows if a is not None)
+    # Hours computed by the database: thousands of timestamps cost more to convert than to read.
+    rows = list(
+        sample.annotate(first=Subquery(first))
+        .annotate(days=DaysBetween("created_at", "first"))
+        .values_list("days", flat=True)
+    )
+    hours = sorted(float(days) * 24 for days in rows if days is not None)
     settings = AlertSettings.objects.first()
     sla = settings.lead_sla_minutes if settings else 60
     counts = [0] * len(BUCKETS)

@@ -93,7 +93,6 @@ def effort_table(e: metrics.EffortToWin) -> Table:
         ["figure", "value"],
         [
             ["won_deals", e.won_deals],
-            ["won_deals_counted", e.sampled_deals],
             ["activities_on_won_deals", e.activities],
             ["conversations_on_won_deals", e.conversations],
             ["activities_per_won_deal", _num(e.activities_per_win, 2)],

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tidycrm.activities.choices import Kind
 from tidycrm.activities.models import Activity, ActivityCompany, ActivityContact, ActivityDeal
+from tidycrm.activities.services.effort import recount_deals
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_changes_bulk
 from tidycrm.contacts.models import Contact
@@ -113,6 +114,7 @@ def _insert_batch(
         )
     if touch and touched:
         _touch_contacts(sorted(touched), now)
+    recount_deals(deal for row in batch for deal in row.get("deal_ids") or ())
     return len(ids)
 
 

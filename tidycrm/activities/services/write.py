@@ -16,6 +16,7 @@ from tidycrm.accounts.services import require
 from tidycrm.activities.choices import Kind
 from tidycrm.activities.models import Activity, ActivityCompany, ActivityContact, ActivityDeal
 from tidycrm.activities.services.clean import Cleaned, clean_activity
+from tidycrm.activities.services.effort import recount_deals
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import diff, record_change
 from tidycrm.contacts.models import Contact
@@ -47,6 +48,9 @@ AUDITED = (
     "owner_id",
 )
 
+# Changes that move the deals' activity and conversation counters.
+COUNTED = frozenset({"kind", "outcome_id", "deal_ids"})
+
 
 def log_activity(
     data: Mapping[str, Any], *, actor: User | None, channel: Channel | str
@@ -59,6 +63,7 @@ def log_activity(
         activity = Activity(**cleaned.fields, created_by=actor if actor else None)
         activity.save()
         _write_links(activity, cleaned, created=True)
+        recount_deals(cleaned.links.get("deal_ids") or ())
         record_change(
             activity,
             action=Action.CREATE,
@@ -90,7 +95,8 @@ def update_activity(
         for name, value in cleaned.fields.items():
             setattr(activity, name, value)
         _write_links(activity, cleaned, created=False)
-        changes = diff(before, snapshot(activity))
+        after = snapshot(activity)
+        changes = diff(before, after)
         if changes:
             activity.version += 1
             activity.updated_at = timezone.now()
@@ -98,6 +104,8 @@ def update_activity(
             ActivityContact.objects.filter(activity=activity).update(at=activity.occurred_at)
             ActivityCompany.objects.filter(activity=activity).update(at=activity.occurred_at)
             ActivityDeal.objects.filter(activity=activity).update(at=activity.occurred_at)
+            if changes.keys() & COUNTED:
+                recount_deals({*before["deal_ids"], *after["deal_ids"]})
             record_change(
                 activity, action=Action.UPDATE, channel=channel, actor=actor, changes=changes
             )
@@ -156,6 +164,7 @@ def delete_activity(activity: Activity, *, actor: User | None, channel: Channel 
         )
         payload = _payload(activity)
         activity.delete()
+        recount_deals(payload["deal_ids"])
         events.emit("activity.deleted", **payload)
 
 

@@ -272,3 +272,56 @@ def test_first_activity_at_gives_speed_to_lead(rep, contact):
     )
     first = Contact.objects.annotate(first=first_activity_at()).get().first
     assert first - created == timedelta(minutes=30)
+
+
+def test_deal_counters_equal_the_links_after_every_write(rep, contact):
+    """Activities and conversations per deal, as stored, against a count of the links."""
+    from tidycrm.activities.models import ActivityDeal
+    from tidycrm.activities.services.bulk import insert_activities
+    from tidycrm.deals.services import create_deal
+
+    deals = [create_deal({"name": f"D{i}", "amount": 1}, actor=rep).record for i in range(2)]
+    connected = Outcome.objects.get(kind="call", name="Connected")
+    missed = Outcome.objects.filter(kind="call", is_connected=False).first()
+
+    def check() -> None:
+        for deal in deals:
+            deal.refresh_from_db()
+            links = ActivityDeal.objects.filter(deal=deal).select_related("activity__outcome")
+            talks = [
+                link
+                for link in links
+                if link.activity.kind in ("conversation", "meeting")
+                or (
+                    link.activity.kind == "call"
+                    and link.activity.outcome is not None
+                    and link.activity.outcome.is_connected
+                )
+            ]
+            assert (deal.activity_count, deal.conversation_count) == (len(links), len(talks))
+
+    call = log_activity(
+        {"kind": "call", "subject": "Call", "outcome_id": missed.pk, "deal_ids": [deals[0].pk]},
+        actor=rep,
+        channel="ui",
+    )
+    note = log_activity(
+        {"kind": "note", "body": "Note", "deal_ids": [d.pk for d in deals]},
+        actor=rep,
+        channel="ui",
+    )
+    check()
+    call = update_activity(call, {"outcome_id": connected.pk}, actor=rep, channel="ui")
+    check()
+    assert deals[0].conversation_count == 1
+    update_activity(call, {"deal_ids": [deals[1].pk]}, actor=rep, channel="ui")
+    check()
+    update_activity(note, {"deal_ids": [deals[1].pk]}, actor=rep, channel="ui")
+    check()
+    delete_activity(Activity.objects.get(pk=call.pk), actor=None, channel="ui")
+    check()
+    insert_activities(
+        [{"kind": "meeting", "subject": "Visit", "deal_ids": [deals[0].pk]}], audit=False
+    )
+    check()
+    assert (deals[0].activity_count, deals[0].conversation_count) == (1, 1)

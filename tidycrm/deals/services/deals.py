@@ -19,6 +19,7 @@ from tidycrm.core.door import SaveResult, check_version
 from tidycrm.core.jsonable import jsonable
 from tidycrm.deals.choices import StageKind
 from tidycrm.deals.models import Deal, DealContact, LossReason, Stage, StageChange
+from tidycrm.deals.services import reach
 from tidycrm.deals.services.clean import DealDraft, standardise_deal
 
 
@@ -144,6 +145,7 @@ def delete_deal(deal: Deal, *, actor: User, channel: Channel | str = Channel.UI)
 def _enter(deal: Deal, stage: Stage, now: Any) -> None:
     """Status and dates follow the stage; leaving a lost stage drops the loss reason."""
     deal.stage = stage
+    reach.enter(deal, stage)
     deal.status = stage.kind
     deal.stage_entered_at = now
     deal.closed_at = None if stage.kind == StageKind.OPEN else now

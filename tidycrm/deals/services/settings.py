@@ -19,6 +19,7 @@ from tidycrm.core.exceptions import Conflict, ValidationFailed
 from tidycrm.deals.choices import StageKind
 from tidycrm.deals.models import Deal, LossReason, Pipeline, Stage
 from tidycrm.deals.services.clean import currency_code
+from tidycrm.deals.services.reach import refresh_reached
 from tidycrm.hygiene.fields import choice_field, count_field, text_field
 from tidycrm.records.steps import unknown_fields
 
@@ -159,16 +160,22 @@ def save_stage(
         record = Stage(pipeline=pipeline)
     else:
         record = stage
-    return _save(
-        record,
-        draft,
-        created=stage is None,
-        actor=actor,
-        channel=channel,
-        expected_version=expected_version,
-        event="stage",
-        unique_message="this pipeline already has a stage with this name.",
-    )
+    with transaction.atomic():
+        ordering = (record.position, record.kind) if stage is not None else None
+        saved = _save(
+            record,
+            draft,
+            created=stage is None,
+            actor=actor,
+            channel=channel,
+            expected_version=expected_version,
+            event="stage",
+            unique_message="this pipeline already has a stage with this name.",
+        )
+        if ordering is not None and ordering != (saved.position, saved.kind):
+            # The furthest stage each deal reached is read by position among open stages.
+            refresh_reached(Deal.objects.filter(pipeline_id=saved.pipeline_id))
+    return saved
 
 
 def save_loss_reason(

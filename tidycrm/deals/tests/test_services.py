@@ -187,3 +187,34 @@ def test_delete_is_audited_with_the_values_removed(admin):
     assert not Deal.objects.filter(pk=pk).exists()
     record = ChangeRecord.objects.filter(object_id=pk, action="delete").get()
     assert record.changes["name"]["before"] == "Gone"
+
+
+def test_reached_position_follows_moves_and_stage_reordering(rep, admin, stages, reason):
+    """The stored furthest open stage equals the maximum over the stage history, computed
+    here, after moves forward, back, to won and lost, and after stages are reordered."""
+    from tidycrm.deals.services import save_stage
+
+    def furthest(deal: Deal) -> int | None:
+        positions = [
+            c.to_stage.position
+            for c in StageChange.objects.filter(deal=deal).select_related("to_stage")
+            if c.to_stage.kind == "open"
+        ]
+        return max(positions) if positions else None
+
+    deal = create_deal({"name": "Reach", "amount": 10}, actor=rep).record
+    assert deal.reached_position == furthest(deal) == stages["Qualification"].position
+    for name in ["Negotiation", "Proposal", "Won", "Needs analysis", "Lost"]:
+        extra = {"loss_reason": reason} if name == "Lost" else {}
+        deal = move_deal(deal, stages[name], actor=rep, **extra).record
+        deal.refresh_from_db()
+        assert deal.reached_position == furthest(deal), name
+    assert deal.reached_position == stages["Negotiation"].position
+    other = create_deal({"name": "Early", "amount": 10}, actor=rep).record
+    # Negotiation moves to the front: the first deal's furthest stage is now Proposal.
+    save_stage({"position": 0}, actor=admin, stage=stages["Negotiation"])
+    save_stage({"position": 9}, actor=admin, stage=stages["Qualification"])
+    for d in (deal, other):
+        d.refresh_from_db()
+        assert d.reached_position == furthest(d)
+    assert deal.reached_position == other.reached_position == 9

@@ -4,18 +4,21 @@ computations, and the forecast figures against plain sums over the open deals.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from itertools import product
 
 import numpy as np
 import pytest
-from django.core.cache import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tidycrm.deals.models import Deal
+from tidycrm.reports import training
 from tidycrm.reports.filters import ReportFilter
-from tidycrm.reports.forecast import Example, auc, fit, forecast, next_quarter, trained_model
+from tidycrm.reports.forecast import forecast, next_quarter
+from tidycrm.reports.learning import Example, auc, evaluate, fit
+from tidycrm.reports.models import ForecastModel
 from tidycrm.reports.stats import median, percentile
 from tidycrm.reports.tests.history import make_history
 
@@ -82,7 +85,6 @@ def test_fit_learns_a_signal_and_beats_chance():
 
 @pytest.mark.django_db
 def test_forecast_figures_match_plain_sums(make_user, team, admin):
-    cache.clear()
     reps = [make_user("sales", team=team), make_user("sales", team=team)]
     make_history(11, reps, deals=220)
     today = dt.date.today()
@@ -102,10 +104,12 @@ def test_forecast_figures_match_plain_sums(make_user, team, admin):
     assert fc.total == sum((d.amount for d in rows), Decimal(0))
     weighted = sum((d.amount * d.stage.probability / 100 for d in rows), Decimal(0))
     assert fc.weighted == weighted.quantize(Decimal("0.01"))
-    trained = trained_model(admin, f)
+    # The first forecast trained and stored the model; later ones read it back.
+    stored = ForecastModel.objects.get(pipeline__isnull=True)
+    trained = training.as_trained(stored)
     assert trained.model is not None and trained.held_back is not None
     closed = Deal.objects.filter(status__in=["won", "lost"]).count()
-    assert trained.closed_deals == closed
+    assert trained.closed_deals == closed == stored.training_deals
     assert trained.held_back.deals == closed - int(closed * 0.8)
     assert 0 <= trained.held_back.brier <= 1 and 0 <= trained.held_back.accuracy <= 1
     now = dt.datetime.now(dt.UTC)
@@ -124,3 +128,77 @@ def test_forecast_figures_match_plain_sums(make_user, team, admin):
     chances = trained.model.predict(examples)
     expected = sum(float(d.amount) * float(p) for d, p in zip(rows, chances, strict=True))
     assert float(fc.model_expected) == pytest.approx(expected, rel=1e-4, abs=0.05)
+
+
+def _examples(deals: list[Deal]) -> list[Example]:
+    """One example per open stage each deal entered, computed here from the stage history."""
+    rows = []
+    for d in deals:
+        for change in d.stage_changes.select_related("to_stage"):
+            if change.to_stage.kind == "open":
+                rows.append(
+                    Example(
+                        d.pk,
+                        change.to_stage_id,
+                        float(change.to_stage.probability),
+                        (change.changed_at - d.created_at).total_seconds() / 86400,
+                        float(d.amount),
+                        d.owner_id,
+                        d.status == "won",
+                    )
+                )
+    return rows
+
+
+@pytest.mark.django_db
+def test_stored_model_equals_a_model_trained_here(make_user, team):
+    """The stored coefficients and held-back accuracy are those of a fit on the same history,
+    split here by close date: newest 20% held back."""
+    reps = [make_user("sales", team=team), make_user("sales", team=team)]
+    made = make_history(5, reps, deals=200)
+    pipeline_id = made["pipeline"].pk
+    stored = training.train(pipeline_id)
+    deals = sorted(
+        Deal.objects.filter(status__in=["won", "lost"], pipeline_id=pipeline_id),
+        key=lambda d: (d.closed_at, d.pk),
+    )
+    cut = int(len(deals) * 0.8)
+    expected_held = evaluate(fit(_examples(deals[:cut])), _examples(deals[cut:]))
+    trained = training.as_trained(stored)
+    assert trained.held_back is not None and trained.model is not None
+    assert trained.held_back.deals == len(deals) - cut
+    assert trained.held_back.examples == expected_held.examples
+    assert trained.held_back.accuracy == pytest.approx(expected_held.accuracy)
+    assert trained.held_back.brier == pytest.approx(expected_held.brier)
+    assert trained.held_back.auc == pytest.approx(expected_held.auc)
+    whole = fit(_examples(deals))
+    assert np.allclose(trained.model.weights, whole.weights, atol=1e-6)
+    assert stored.training_examples == len(_examples(deals))
+
+
+@pytest.mark.django_db
+def test_retraining_is_due_when_none_grown_or_old(make_user, team):
+    reps = [make_user("sales", team=team)]
+    make_history(9, reps, deals=120)
+    now = dt.datetime.now(dt.UTC)
+    first = training.retrain_due(now)
+    assert first["trained"] == first["models"] >= 2  # every pipeline and all of them
+    assert training.retrain_due(now + dt.timedelta(hours=1))["trained"] == 0
+    stored = ForecastModel.objects.get(pipeline__isnull=True)
+    assert not training.is_due(stored, stored.closed_deals, now + dt.timedelta(days=2))
+    assert training.is_due(stored, stored.closed_deals + 1, now + dt.timedelta(days=2))
+    assert not training.is_due(stored, stored.closed_deals + 1, now + dt.timedelta(hours=2))
+    grown = stored.closed_deals + math.ceil(stored.closed_deals / 10)
+    assert training.is_due(stored, grown, now + dt.timedelta(hours=2))
+    assert training.is_due(None, 0, now)
+
+
+@pytest.mark.django_db
+def test_the_worker_schedule_runs_the_retraining(make_user, team):
+    from tidycrm.core import schedule
+
+    assert "retrain-forecast" in {job.name for job in schedule.registered()}
+    make_history(4, [make_user("sales", team=team)], deals=60)
+    done = schedule.run_due(dt.datetime.now(dt.UTC))
+    assert done["retrain-forecast"]["trained"] >= 1
+    assert ForecastModel.objects.filter(pipeline__isnull=True).exists()

@@ -266,17 +266,10 @@ def test_speed_to_lead(world, which):
 
 
 def test_large_periods_are_estimated_from_every_kth_record(world, monkeypatch):
-    """Above SAMPLE records, speed-to-lead and effort read the records whose id is a multiple
-    of k: the figures equal a direct computation over exactly those records."""
+    """Above SAMPLE records, speed-to-lead reads the contacts whose id is a multiple of k: the
+    figures equal a direct computation over exactly those records."""
     user, f = world["admin"], period(days=420)
     monkeypatch.setattr(metrics, "SAMPLE", 7)
-    won = [d for d in closed(rows_for(user, f), f) if d["status"] == "won"]
-    step = math.ceil(len(won) / 7)
-    picked = {d["id"] for d in won if d["id"] % step == 0}
-    effort = metrics.effort_to_win(user, f)
-    links = [link for link in ActivityDeal.objects.values() if link["deal_id"] in picked]
-    assert (effort.won_deals, effort.sampled_deals) == (len(won), len(picked))
-    assert effort.activities == len(links)
     leads = [c for c in Contact.objects.values() if f.since <= c["created_at"] < f.until]
     step = math.ceil(len(leads) / 7)
     sample = [c for c in leads if c["id"] % step == 0]
