@@ -27,14 +27,35 @@ from tidycrm.records.duplicates import (
     BLOCK,
     LINK,
     MERGE,
+    OFF,
     WARN,
     DuplicateFound,
     Finding,
     Verdict,
 )
-from tidycrm.records.duplicates import (
-    OFF as OFF,
-)
+
+# The policy words, the verdict and its exception are shared with companies (records.duplicates);
+# callers of the contact door keep reaching them here.
+__all__ = [
+    "BLOCK",
+    "LINK",
+    "MERGE",
+    "OFF",
+    "WARN",
+    "DuplicateFound",
+    "EntryCheck",
+    "Finding",
+    "Verdict",
+    "alias_owners",
+    "aliased",
+    "check",
+    "check_many",
+    "configured_action",
+    "into_existing",
+    "register",
+    "saved",
+    "saved_many",
+]
 
 
 class EntryCheck(Protocol):
