@@ -26,6 +26,7 @@ from tidycrm.companies.models import Company
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.models import AliasKind, Contact, ContactMatchKey, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
+from tidycrm.contacts.services.match_keys import draft_record
 from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
 from tidycrm.core.bulk_write import (
@@ -35,7 +36,6 @@ from tidycrm.core.bulk_write import (
     insert_with_ids,
 )
 from tidycrm.core.door import Draft, created_changes
-from tidycrm.matching import PersonRecord
 from tidycrm.records import steps
 
 
@@ -102,7 +102,7 @@ def save_contacts_bulk(
             elif external_id in taken:
                 result.errors[index] = {"external_id": ["is already used by another contact."]}
         drafts = [(i, d) for i, d in drafts if d.fields.get("external_id") not in taken]
-    records = [_record(prepared[index]) for index, _ in drafts]
+    records = [draft_record(draft, None, company_names) for _, draft in drafts]
     verdicts = duplicates.check_many(records, actor=actor, channel=str(channel))
     kept = []
     for (index, draft), record, verdict in zip(drafts, records, verdicts, strict=True):
@@ -126,11 +126,6 @@ def _tables(vendor: str) -> dict[str, Table]:
     tables = {name: Table(spec.model) for name, spec in CHILDREN.items()}
     tables["contact"] = Table(Contact)
     return tables
-
-
-def _record(prepared: bulk_parallel.Prepared) -> PersonRecord:
-    assert prepared.record is not None  # every valid draft has one
-    return prepared.record
 
 
 def _bulk_insert(
@@ -161,10 +156,7 @@ def _bulk_insert(
     actor_pk = getattr(actor, "pk", None)
     audits: list[tuple[int, str, dict[str, dict[str, Any]], dict[str, Any] | None]] = []
     for contact, (index, draft) in zip(contacts, drafts, strict=True):
-        changes = prepared[index].changes
-        tags = tag_names.get(contact.pk)
-        if tags:  # the tags as stored, known only now: the rest came with the prepared row
-            changes = {**changes, "tags": created_changes(Draft(), CHILDREN, tags)["tags"]}
+        changes = created_changes(draft, CHILDREN, tag_names.get(contact.pk))
         audits.append((contact.pk, str(contact), changes, sources[index] if sources else None))
         events.emit(
             "contact.created",
@@ -179,10 +171,8 @@ def _bulk_insert(
     record_changes_bulk(Contact, audits, action=Action.CREATE, channel=channel, actor=actor)
     # The search tokens and match keys the workers computed with each row's standard form.
     rows = list(zip(ids, (i for i, _ in drafts), strict=True))
-    _insert_pairs(
-        ContactSearchToken, "token", [(pk, w) for pk, i in rows for w in prepared[i].tokens]
-    )
-    _insert_pairs(ContactMatchKey, "key", [(pk, k) for pk, i in rows for k in prepared[i].keys])
+    _insert_pairs(ContactSearchToken, "token", [(pk, w) for pk, i in rows for w in prepared[i][1]])
+    _insert_pairs(ContactMatchKey, "key", [(pk, k) for pk, i in rows for k in prepared[i][2]])
 
 
 def _insert_pairs(model: type[Model], column: str, pairs: list[tuple[int, str]]) -> None:

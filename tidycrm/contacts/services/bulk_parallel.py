@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any
 
 import email_validator
 from django.conf import settings
@@ -33,25 +33,17 @@ from django.conf import settings
 from tidycrm.accounts.models import User
 from tidycrm.contacts import bulk_worker
 from tidycrm.contacts.services.match_keys import draft_record, keys_of
-from tidycrm.contacts.services.standardise import CHILDREN, standardise
+from tidycrm.contacts.services.standardise import standardise
 from tidycrm.contacts.services.tokens import contact_tokens
-from tidycrm.core.door import Draft, created_changes
+from tidycrm.core.door import Draft
 from tidycrm.customfields.choices import RecordType
-from tidycrm.matching import PersonRecord
 from tidycrm.records import steps
 
-
-class Prepared(NamedTuple):
-    """A row made ready to write: its draft and, when the draft is valid, its search tokens,
-    the contact as matching sees it, that record's match keys and the audit's changes (all
-    pure, so they are computed in the workers with the standard form rather than by the
-    writing process)."""
-
-    draft: Draft
-    tokens: list[str]
-    record: PersonRecord | None
-    keys: list[str]
-    changes: dict[str, dict[str, Any]]  # the audit's changes of the new contact, tags apart
+# A prepared row: its draft and, when the draft is valid, its search tokens and match keys (pure,
+# so computed in the workers with the standard form). Only lists of strings come back with the
+# draft: the caller unpickles every worker row, and the audit's nested change dicts or a matching
+# record per row cost it more to unpickle (the cyclic collector's passes included) than to build.
+Prepared = tuple[Draft, list[str], list[str]]
 
 
 _pool: ProcessPoolExecutor | None = None
@@ -134,10 +126,9 @@ def prepare(
 ) -> Prepared:
     draft = standardise(row, actor=actor, lookups=lookups, channel=channel)
     if draft.errors:
-        return Prepared(draft, [], None, [], {})
-    record = draft_record(draft, None, company_names)
-    tokens = draft_tokens(draft, company_names)
-    return Prepared(draft, tokens, record, keys_of(record), created_changes(draft, CHILDREN, None))
+        return draft, [], []
+    keys = keys_of(draft_record(draft, None, company_names))
+    return draft, draft_tokens(draft, company_names), keys
 
 
 def draft_tokens(draft: Draft, company_names: CompanyNames) -> list[str]:
