@@ -9,8 +9,9 @@ from django.db.models import Model
 
 def child_snapshot(rows: list[dict[str, Any]], shown: tuple[str, ...]) -> list[str]:
     """A readable, comparable summary of child rows for the audit log."""
+    # A list, not a generator, inside join: this runs for every child row of an import.
     return [
-        " ".join(str(row.get(part) or "") for part in shown if row.get(part)).strip()
+        " ".join([str(value) for part in shown if (value := row.get(part))]).strip()
         + (" (primary)" if row.get("is_primary") else "")
         for row in rows
     ]

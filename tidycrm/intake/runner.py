@@ -71,7 +71,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     rejects: list[Item] = field(default_factory=list)
-    records: list[ImportRecord] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # ImportRecord columns
 
 
 class Context:
@@ -311,8 +311,8 @@ def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
     for key, pk in resolved.created.items():
         row = wanted[key].source or {}
         out.records.append(
-            ImportRecord(
-                batch=ctx.imp,
+            _ledger(
+                ctx,
                 row_number=int(row.get("row", 0)),
                 action=RecordAction.COMPANY,
                 company_id=pk,
@@ -321,8 +321,8 @@ def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
     for key, pk in resolved.domain_given.items():  # a revert takes the domain away again
         row = wanted[key].domain_source or {}
         out.records.append(
-            ImportRecord(
-                batch=ctx.imp,
+            _ledger(
+                ctx,
                 row_number=int(row.get("row", 0)),
                 action=RecordAction.UPDATE,
                 company_id=pk,
@@ -360,8 +360,8 @@ def _write(
         ready[n].errors.update(errors)
     for item, contact in zip(saved, result.created, strict=True):
         out.records.append(
-            ImportRecord(
-                batch=ctx.imp,
+            _ledger(
+                ctx,
                 row_number=item.row.number,
                 action=RecordAction.CREATE,
                 contact_id=contact.pk,
@@ -406,8 +406,8 @@ def _update(ctx: Context, item: Item, out: Outcome) -> None:
     if saved.changes:
         out.updated += 1
         out.records.append(
-            ImportRecord(
-                batch=ctx.imp,
+            _ledger(
+                ctx,
                 row_number=item.row.number,
                 action=RecordAction.UPDATE,
                 contact_id=contact.pk,
@@ -533,14 +533,18 @@ def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
             if out.rejects and not imp.skip_invalid:
                 first = out.rejects[0]
                 raise Aborted(f"row {first.row.number} was rejected: {first.errors}.")
-            _insert_all(out.records)
+            _insert_all(ImportRecord, out.records)
             _insert_all(
+                ImportReject,
                 [
-                    ImportReject(
-                        batch=imp, row_number=i.row.number, values=i.row.values, errors=i.errors
-                    )
+                    {
+                        "batch_id": imp.pk,
+                        "row_number": i.row.number,
+                        "values": i.row.values,
+                        "errors": i.errors,
+                    }
                     for i in out.rejects
-                ]
+                ],
             )
             done += len(chunk)
             checkpoint["rows"] = done
@@ -564,18 +568,19 @@ def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
     Job.objects.filter(pk=job.pk).update(total=done)
 
 
-def _insert_all(records: Sequence[Model]) -> None:
+def _ledger(ctx: Context, **values: Any) -> dict[str, Any]:
+    """An ImportRecord row of this import, as columns: no model instance per written row."""
+    return {"batch_id": ctx.imp.pk, **values}
+
+
+def _insert_all(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     """The ledger's rows with one set-based insert (bulk_create's SQL compiler cost as much
     per row as the contact it records)."""
-    if not records:
+    if not rows:
         return
-    table = bulk_write.Table(type(records[0]))
+    table = bulk_write.Table(model)
     defaults = table.defaults()
-    bulk_write.insert(
-        table.name,
-        table.columns,
-        [table.row({n: getattr(r, n) for n in table.attnames}, defaults)[1] for r in records],
-    )
+    bulk_write.insert(table.name, table.columns, [table.row(r, defaults)[1] for r in rows])
 
 
 def revert_all(imp: Import, *, actor: User | None = None, job_id: int | None = None) -> int:
