@@ -21,6 +21,7 @@ from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.activities.choices import Kind
 from tidycrm.activities.models import Activity, CalendarToken
+from tidycrm.activities.services.recurrence import is_recurring, occurrence_key, occurrences
 from tidycrm.activities.services.write import log_activity, update_activity
 from tidycrm.audit.choices import Channel
 from tidycrm.core.exceptions import DomainError, ValidationFailed
@@ -174,8 +175,9 @@ def import_ics(
     contact_ids: Iterable[int] = (),
     channel: Channel | str = Channel.UI,
 ) -> ImportResult:
-    """Log each VEVENT of an .ics file as a meeting (linked to `contact_ids`); an event whose
-    UID was imported before updates that meeting. A file that is not iCalendar is one clear
+    """Log each VEVENT of an .ics file as a meeting (linked to `contact_ids`), each occurrence
+    of a recurring one within a year either side of today (`recurrence.py`); an event (or
+    occurrence) imported before updates that meeting. A file that is not iCalendar is one clear
     error; events that cannot be read are listed in `skipped` with the reason."""
     require(actor, Permission.EDIT)
     if len(content) > MAX_IMPORT_BYTES:
@@ -192,16 +194,14 @@ def import_ics(
     events = list(calendar.walk("VEVENT"))
     if not events:
         raise BadCalendarFile({"file": ["has no events (VEVENT) in it."]})
-    if len(events) > MAX_IMPORT_EVENTS:
-        raise BadCalendarFile({"file": [f"has more than {MAX_IMPORT_EVENTS} events."]})
     result = ImportResult()
+    planned = _planned_meetings(events, result)
+    if len(planned) > MAX_IMPORT_EVENTS:
+        raise BadCalendarFile(
+            {"file": [f"has more than {MAX_IMPORT_EVENTS} events (repeats counted)."]}
+        )
     links = list(contact_ids)
-    for number, event in enumerate(events, start=1):
-        try:
-            data = _meeting_data(event)
-        except (ValueError, TypeError, AttributeError) as exc:
-            result.skipped.append(f"event {number}: {exc}")
-            continue
+    for number, data in planned:
         existing = Activity.objects.filter(
             kind=Kind.MEETING, ical_uid=data["ical_uid"], owner=actor
         ).first()
@@ -216,6 +216,46 @@ def import_ics(
         except DomainError as exc:
             result.skipped.append(f"event {number} ({data['subject']}): {exc.message}")
     return result
+
+
+def _planned_meetings(
+    events: list[icalendar.cal.Component], result: ImportResult
+) -> list[tuple[int, dict[str, Any]]]:
+    """One meeting per event, and per occurrence of a recurring event within the window; an
+    event with a RECURRENCE-ID replaces that occurrence of its series."""
+    replaced: dict[str, tuple[int, dict[str, Any]]] = {}
+    for number, event in enumerate(events, start=1):
+        if event.get("recurrence-id") is None:
+            continue
+        try:
+            data = _meeting_data(event)
+            data["ical_uid"] = occurrence_key(
+                data["ical_uid"], _moment(event.get("recurrence-id").dt)
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            result.skipped.append(f"event {number}: {exc}")
+            continue
+        replaced[data["ical_uid"]] = (number, data)
+    planned: list[tuple[int, dict[str, Any]]] = []
+    for number, event in enumerate(events, start=1):
+        if event.get("recurrence-id") is not None:
+            continue
+        try:
+            data = _meeting_data(event)
+            if not is_recurring(event):
+                planned.append((number, data))
+                continue
+            length = data["ends_at"] - data["occurred_at"]
+            starts = list(occurrences(event, data["occurred_at"]))
+        except (ValueError, TypeError, AttributeError) as exc:
+            result.skipped.append(f"event {number}: {exc}")
+            continue
+        for start in starts:
+            key = occurrence_key(data["ical_uid"], start)
+            moved = {"occurred_at": start, "ends_at": start + length, "ical_uid": key}
+            planned.append(replaced.pop(key) if key in replaced else (number, {**data, **moved}))
+    # A replaced occurrence whose series is not in the file, or outside the window, still counts.
+    return planned + list(replaced.values())
 
 
 def _log_meeting(

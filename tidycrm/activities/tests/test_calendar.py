@@ -205,3 +205,71 @@ def test_changing_a_meeting_reinvites_with_a_higher_sequence(rep, other_rep):
     )
     event = vobject.readOne(meeting_invitation(moved).decode()).vevent
     assert int(event.sequence.value) == 1
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+def _series(start: datetime, rule: str, extra: str = "") -> bytes:
+    """A calendar (left open for more events) with one repeating event from `start`."""
+    stamp = "%Y%m%dT%H%M%SZ"
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:weekly@example.com\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART:{start:{stamp}}\r\nDTEND:{start + timedelta(minutes=30):{stamp}}\r\n"
+        f"SUMMARY:Weekly sync\r\nRRULE:{rule}\r\n{extra}END:VEVENT\r\n"
+    ).encode()
+
+
+def test_recurring_events_become_one_meeting_per_occurrence(rep):
+    start = (timezone.now() - timedelta(weeks=3)).replace(microsecond=0, second=0)
+    skipped, moved = start + timedelta(weeks=1), start + timedelta(weeks=3)
+    stamp = "%Y%m%dT%H%M%SZ"
+    ics = (
+        _series(start, "FREQ=WEEKLY;COUNT=10", f"EXDATE:{skipped:{stamp}}\r\n")
+        + (
+            "BEGIN:VEVENT\r\nUID:weekly@example.com\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"RECURRENCE-ID:{moved:{stamp}}\r\n"
+            f"DTSTART:{moved + timedelta(hours=2):{stamp}}\r\n"
+            f"DTEND:{moved + timedelta(hours=3):{stamp}}\r\n"
+            "SUMMARY:Weekly sync (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+    )
+    result = import_ics(ics, actor=rep)
+    # Ten weeks from the start, less the excluded one; the fourth moved by its own event.
+    expected = [start + timedelta(weeks=k) for k in range(10) if k != 1]
+    expected[2] = moved + timedelta(hours=2)
+    meetings = Activity.objects.filter(pk__in=result.created).order_by("occurred_at")
+    assert result.skipped == [] and len(result.created) == 9
+    assert [m.occurred_at for m in meetings] == expected
+    assert all(
+        m.ends_at - m.occurred_at == timedelta(minutes=30)
+        for m in meetings
+        if m.subject == "Weekly sync"
+    )
+    assert meetings[2].subject == "Weekly sync (moved)"
+    assert meetings[2].ical_uid == f"weekly@example.com#{moved:{stamp}}"
+    again = import_ics(ics, actor=rep)
+    assert again.created == [] and sorted(again.updated) == sorted(result.created)
+
+
+def test_an_endless_series_is_read_within_a_year_either_side(rep):
+    now = timezone.now()
+    start = (now - timedelta(days=800)).replace(microsecond=0)
+    result = import_ics(_series(start, "FREQ=WEEKLY") + END, actor=rep)
+    starts = sorted(
+        Activity.objects.filter(pk__in=result.created).values_list("occurred_at", flat=True)
+    )
+    expected = [
+        start + timedelta(weeks=k)
+        for k in range(0, 300)
+        if now - timedelta(days=365) <= start + timedelta(weeks=k) <= now + timedelta(days=365)
+    ]
+    assert starts == expected
+
+
+def test_an_unreadable_repeat_rule_is_listed(rep):
+    start = timezone.now().replace(microsecond=0)
+    result = import_ics(_series(start, "FREQ=SOMETIMES") + END, actor=rep)
+    assert result.created == []
+    assert result.skipped and "repeat rule (RRULE)" in result.skipped[0]
