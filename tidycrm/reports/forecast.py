@@ -65,6 +65,7 @@ def forecast(user: User, f: ReportFilter, today: dt.date | None = None) -> Forec
             age=DaysBetween("created_at", Value(timezone.now(), output_field=DateTimeField())),
             value=Cast("amount", FloatField()),
         )
+        .order_by()
         .values_list("month", "stage_id", "stage__probability", "age", "value", "owner_id")
     )
     # Thousands of rows read as plain numbers, without the ORM's per-value converters.

@@ -162,6 +162,7 @@ def outcomes(user: User, f: ReportFilter, groups: list[ClosedGroup] | None = Non
         for days in closed_in_period(user, f)
         .filter(status=DealStatus.WON)
         .annotate(days=DaysBetween("created_at", "closed_at"))
+        .order_by()  # no sort: the median and p90 sort in Python
         .values_list("days", flat=True)
     ]
     months: dict[str, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
@@ -294,24 +295,25 @@ def funnel(user: User, f: ReportFilter) -> list[FunnelStep]:
     deals = scoped_deals(user, f).filter(
         pipeline=pipeline, created_at__gte=f.since, created_at__lt=f.until
     )
-    groups = list(
-        deals.values("reached_position", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("reached_position", "status", "n")
-    )
     stages = list(pipeline.stages.exclude(kind=StageKind.LOST))
+    # One row of counts (no grouping, so no sort of the period's deals): a won deal reached
+    # every stage; an open or lost one the open stages up to the furthest it entered.
+    won = Q(status=DealStatus.WON)
+    counts = deals.aggregate(
+        **{
+            f"s{stage.pk}": Count(
+                "id",
+                filter=won
+                if stage.kind == StageKind.WON
+                else won | Q(reached_position__gte=stage.position),
+            )
+            for stage in stages
+        }
+    )
     steps: list[FunnelStep] = []
     previous: int | None = None
     for stage in stages:
-        if stage.kind == StageKind.WON:
-            reached = sum(n for _, status, n in groups if status == DealStatus.WON)
-        else:
-            reached = sum(
-                n
-                for reach, status, n in groups
-                if status == DealStatus.WON or (reach is not None and reach >= stage.position)
-            )
+        reached = counts[f"s{stage.pk}"]
         steps.append(
             FunnelStep(stage.name, reached, None if previous is None else ratio(reached, previous))
         )
@@ -433,6 +435,7 @@ def speed_to_lead(user: User, f: ReportFilter) -> SpeedToLead:
     rows = list(
         sample.annotate(first=Subquery(first))
         .annotate(days=DaysBetween("created_at", "first"))
+        .order_by()
         .values_list("days", flat=True)
     )
     hours = sorted(float(days) * 24 for days in rows if days is not None)
