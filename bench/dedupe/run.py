@@ -15,6 +15,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -57,6 +58,7 @@ def prepared(name: str) -> Path:
 
 
 def run_engine(python: Path, script: str, data: Path, pairs: Path) -> dict[str, object]:
+    load = os.getloadavg()[0]  # other work on the machine slows the wall times
     done = subprocess.run(
         [str(python), str(ROOT / "bench/dedupe" / script), str(data), str(pairs)],
         capture_output=True,
@@ -65,6 +67,7 @@ def run_engine(python: Path, script: str, data: Path, pairs: Path) -> dict[str, 
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
     figures: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["load_before"] = round(load, 2)
     return figures
 
 
@@ -74,22 +77,23 @@ def markdown(results: dict[str, dict[str, dict[str, object]]], meta: dict[str, s
         "",
         f"Machine: {meta['machine']}. Threshold: probability 0.9 for both engines. "
         "Pairwise figures after transitive closure; time and memory are of the engine's own "
-        "process (train + scan + cluster; CPU time in brackets).",
+        "process (train + scan + cluster; CPU time in brackets); load is the 1-minute load "
+        "average when the engine started.",
         "",
         "| set | records | engine | precision | recall | F1 | train s | scan s | total s (CPU) "
-        "| peak RSS MB |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS MB | load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, engines in results.items():
         for engine, r in engines.items():
             if "error" in r:
-                lines.append(f"| {name} | | {engine} | error: {r['error']} | | | | | | |")
+                lines.append(f"| {name} | | {engine} | error: {r['error']} | | | | | | | |")
                 continue
             lines.append(
                 f"| {name} | {r.get('records', '')} | {engine} | {r.get('precision', '')} "
                 f"| {r.get('recall', '')} | {r.get('f1', '')} | {r.get('train_s', '')} "
                 f"| {r.get('scan_s', '')} | {r.get('total_s', '')} ({r.get('cpu_s', '')}) "
-                f"| {r.get('peak_rss_mb', '')} |"
+                f"| {r.get('peak_rss_mb', '')} | {r.get('load_before', '')} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -122,7 +126,7 @@ def main() -> None:
             print(name, engine, json.dumps(figures), flush=True)
     meta = {
         "date": dt.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"dedupe-{meta['date']}{'-' + args.tag if args.tag else ''}"

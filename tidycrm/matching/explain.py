@@ -52,30 +52,36 @@ def details(
     label, column = _LABELS.get(
         comparison.name, (comparison.name.removeprefix("x:"), comparison.name)
     )
-    levels = found.level[rows].tolist()
+    level_array = found.level[rows]
     values = found.value[rows]
-    shared = [str(x) for x in table.strings(found.column)[values]] if found.column else []
-    how_many = (
-        counts[np.maximum(values, 0)] if counts is not None and len(counts) else np.zeros(len(rows))
-    ).tolist()
-    if comparison.name == "address":
-        a, b = _address(table, i), _address(table, j)
-    else:
-        a, b = _values(table, column, i), _values(table, column, j)
-    if column == "phone":  # the shared value is counted on its last digits: show the number
-        shared = a
-    names = comparison.levels
-    out: list[str] = []
-    for k, level in enumerate(levels):
-        if level == 0:
-            out.append("")  # missing: left out of the evidence
-        elif values[k] >= 0 and level in comparison.tf_levels:
-            share = (
-                f" ({int(how_many[k]):,} of {int(total):,} records)" if counts is not None else ""
-            )
-            out.append(f"{label} {names[level]}: '{shared[k]}'{share}")
-        elif level == len(names) - 1:
-            out.append(f"{label} differs: '{a[k]}' / '{b[k]}'")
+    levels = level_array.tolist()
+    out = [""] * len(rows)  # missing: left out of the evidence
+    # Only the rows that show a value are put into words: in CRM data many fields are missing.
+    tf = np.isin(level_array, list(comparison.tf_levels)) & (values >= 0)
+    shown = np.flatnonzero(tf)
+    if len(shown):
+        names = comparison.levels
+        if column == "phone":  # the shared value is counted on its last digits: show the number
+            shared = _values(table, column, i[shown])
         else:
-            out.append(f"{label} {names[level]}: '{a[k]}' / '{b[k]}'")
+            shared = [str(x) for x in table.strings(found.column)[values[shown]]]
+        how_many = counts[values[shown]].tolist() if counts is not None and len(counts) else []
+        for n, k in enumerate(shown.tolist()):
+            share = f" ({int(how_many[n]):,} of {int(total):,} records)" if how_many else ""
+            out[k] = f"{label} {names[levels[k]]}: '{shared[n]}'{share}"
+    compared = np.flatnonzero((level_array > 0) & ~tf)
+    if len(compared):
+        left, right = i[compared], j[compared]
+        if comparison.name == "address":
+            a, b = _address(table, left), _address(table, right)
+        else:
+            a, b = _values(table, column, left), _values(table, column, right)
+        last = len(comparison.levels) - 1
+        names = comparison.levels
+        for n, k in enumerate(compared.tolist()):
+            level = levels[k]
+            if level == last:
+                out[k] = f"{label} differs: '{a[n]}' / '{b[n]}'"
+            else:
+                out[k] = f"{label} {names[level]}: '{a[n]}' / '{b[n]}'"
     return out

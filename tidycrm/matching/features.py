@@ -21,6 +21,8 @@ from tidycrm.matching.names import name_key, person_name_keys, phonetic
 from tidycrm.matching.records import CompanyRecord, PersonRecord
 
 SLOTS = 3
+# what is not a letter or digit (str.isalnum); \w alone would keep the underscore
+_NOT_ALNUM = re.compile(r"[\W_]+")
 IntArray = NDArray[np.int64]
 
 
@@ -102,11 +104,11 @@ def _organisation_domain(domain: str) -> str:
     return domain_from_email("x@" + domain)
 
 
-def _name_forms(given: str, family: str) -> frozenset[str]:
-    """Local parts people make of their names: johnsmith, smithjohn, jsmith, john, smith."""
-    g = "".join(ch for ch in given if ch.isalnum())
-    f = "".join(ch for ch in family if ch.isalnum())
-    return frozenset(x for x in (g + f, f + g, g[:1] + f, f + g[:1], g, f) if x)
+def _made_of_name(local: str, given: str, family: str) -> bool:
+    """Is the local part one people make of their names: johnsmith, smithjohn, jsmith, john,
+    smith? (Such a local part says no more than the name does.)"""
+    g, f = _NOT_ALNUM.sub("", given), _NOT_ALNUM.sub("", family)
+    return local in (g + f, f + g, g[:1] + f, f + g[:1], g, f)
 
 
 def phone_key(raw: str) -> str:
@@ -120,9 +122,6 @@ def phone_key(raw: str) -> str:
     if text.strip().startswith("00"):
         return "+" + digits[2:]
     return ("+" if text.strip().startswith("+") else "") + digits
-
-
-_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def street_key(text: str) -> str:
@@ -175,6 +174,13 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return kept
 
 
+def _keyed(values: list[str], key: Callable[[str], str]) -> list[str]:
+    """`key` of every value, computed once per distinct value ("" stays "")."""
+    keys = {text: key(text) for text in set(values) if text}
+    keys[""] = ""
+    return [keys[text] for text in values]
+
+
 def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) -> Table:
     """The columns of a set of people (see `comparisons.PERSON_COMPARISONS` for their use).
 
@@ -204,7 +210,7 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         if len(rec.emails) == 1:  # the common case, without the generality below
             key, bare, domain, is_role = _email_parts(rec.emails[0])
             emails_col.append([key] if key else no_values)
-            plain = bare and not is_role and bare not in _name_forms(given, family)
+            plain = bare and not is_role and not _made_of_name(bare, given, family)
             locals_col.append([bare] if plain else no_values)
             domains_col.append([domain] if domain else no_values)
             if is_role:
@@ -212,9 +218,11 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         elif rec.emails:
             parts = [_email_parts(e) for e in rec.emails]
             emails_col.append(_distinct(p[0] for p in parts))
-            # a local part made of the person's name says no more than the name does
-            forms = _name_forms(given, family)
-            locals_col.append(_distinct(p[1] for p in parts if not p[3] and p[1] not in forms))
+            locals_col.append(
+                _distinct(
+                    p[1] for p in parts if not p[3] and not _made_of_name(p[1], given, family)
+                )
+            )
             domains_col.append(_distinct(p[2] for p in parts))
             roles.update(p[0] for p in parts if p[3])
         else:
@@ -232,13 +240,18 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         else:
             phones_col.append(no_values)
             tails_col.append(no_values)
-        company_col.append(company_name_key(rec.company) if rec.company else "")
-        street_col.append(street_key(rec.street) if rec.street else "")
-        city_col.append(place_key(rec.city) if rec.city else "")
-        postcode_col.append(place_key(rec.postal_code) if rec.postal_code else "")
+        company_col.append(rec.company)
+        street_col.append(rec.street)
+        city_col.append(rec.city)
+        postcode_col.append(rec.postal_code)
         birth_col.append(rec.birth_date.strip())
         for key in extras:
             extra_cols[key].append(rec.extra.get(key, "").strip().casefold())
+    # companies, streets and places repeat: each distinct text is keyed once
+    company_col = _keyed(company_col, company_name_key)
+    street_col = _keyed(street_col, street_key)
+    city_col = _keyed(city_col, place_key)
+    postcode_col = _keyed(postcode_col, place_key)
     kinds = ("name", "local", "email", "domain", "phone", "tail", "phon", "company", "street")
     vocab = {name: Vocabulary() for name in (*kinds, "city", "postcode", "birth")}
     columns: dict[str, IntArray] = {
