@@ -249,8 +249,25 @@ def _birth(table: Table, i: IntArray, j: IntArray) -> Levels:
             )
             <= 1
         )
-    level = _select([ba == bb, near], (ba < 0) | (bb < 0))
+    level = _select([ba == bb, near, _two_parts_of_three(table, ba, bb)], (ba < 0) | (bb < 0))
     return Levels(level, np.where(level == 1, ba, -1), "birth")
+
+
+def _two_parts_of_three(table: Table, a: IntArray, b: IntArray) -> NDArray[np.bool_]:
+    """Dates agreeing on two of year, month and day: one part mistyped or taken from another
+    field (1939-06-16 against 1943-06-16)."""
+    if "birth_parts" not in table.derived:
+        strings = table.strings("birth")
+        parts = np.full((len(strings), 3), -1, dtype=np.int64)
+        for code, text in enumerate(strings[:-1]):
+            pieces = str(text).split("-")
+            if len(pieces) == 3 and all(p.isdigit() for p in pieces):
+                parts[code] = [int(p) for p in pieces]
+        table.derived["birth_parts"] = parts
+    parts = table.derived["birth_parts"]
+    pa, pb = parts[a], parts[b]
+    agree: NDArray[np.bool_] = ((pa == pb) & (pa >= 0)).sum(axis=1) >= 2
+    return agree
 
 
 def _identifier(column: str) -> Callable[[Table, IntArray, IntArray], Levels]:
@@ -294,7 +311,10 @@ PERSON_COMPARISONS: tuple[Comparison, ...] = (
         frozenset({2}),
     ),
     Comparison(
-        "birth_date", ("missing", "exact", "one digit off", "different"), _birth, frozenset({1})
+        "birth_date",
+        ("missing", "exact", "one digit off", "two of year, month, day", "different"),
+        _birth,
+        frozenset({1}),
     ),
 )
 

@@ -19,8 +19,8 @@ PERSON: dict[str, tuple[list[float], list[float]]] = {
     "company": ([1, 0.70, 0.10, 0.20], [1, 0.01, 0.005, 0.985]),
     # same street, same postal code, same city, different
     "address": ([1, 0.60, 0.15, 0.10, 0.15], [1, 1e-4, 0.01, 0.05, 0.94]),
-    # exact, one digit off, different
-    "birth_date": ([1, 0.90, 0.07, 0.03], [1, 0.003, 0.005, 0.992]),
+    # exact, one digit off, two of year, month and day, different
+    "birth_date": ([1, 0.88, 0.05, 0.05, 0.02], [1, 0.003, 0.005, 0.02, 0.972]),
 }
 
 COMPANY: dict[str, tuple[list[float], list[float]]] = {

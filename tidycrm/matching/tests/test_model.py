@@ -133,6 +133,10 @@ def test_birth_date_and_identifiers() -> None:
     assert same.probability > DEFAULT_THRESHOLD
     other = model.score(first, P("2", "Ann", "Lee", birth_date="1981-07-02", extra={"ssn": "999"}))
     assert other.probability < DEFAULT_THRESHOLD
+    # one of year, month and day wrong (a whole part, not one digit) is a level of its own
+    year_off = model.score(first, P("3", "Ann", "Lee", birth_date="1982-01-15"))
+    assert level(year_off, "birth_date") == "two of year, month, day"
+    assert level(other, "birth_date") == "different"
 
 
 def test_companies() -> None:
