@@ -374,9 +374,11 @@ def fresh_ids(path: Path) -> Path:
     return copy
 
 
-def run_intake(path: Path, admin: Any) -> dict[str, Any]:
+def run_intake(path: Path, admin: Any, limit: float = 0) -> dict[str, Any]:
     """The file through the import pipeline (upload, mapping, matching on external id, the
-    background job run inline): what `tidycrm import FILE` does."""
+    background job run inline): what `tidycrm import FILE` does. With `limit` (seconds), the import is
+    cancelled (as a user would, between two chunks) once that much time has passed, and the
+    figures are those of the rows done."""
     from tidycrm.intake import runner, services
 
     path = fresh_ids(path)
@@ -389,9 +391,11 @@ def run_intake(path: Path, admin: Any) -> dict[str, Any]:
 
     def progress(done: int, _total: int | None) -> None:
         """Every 100,000 rows, the figures so far (a long run stopped early still tells)."""
+        elapsed = time.perf_counter() - began
+        if limit and elapsed > limit:
+            services.cancel_import(imp, actor=admin)
         if done // PROGRESS_EVERY == (steps[-1]["rows"] if steps else 0) // PROGRESS_EVERY:
             return
-        elapsed = time.perf_counter() - began
         cpu = cpu_seconds() - cpu_before + worker_cpu_seconds()
         steps.append(
             {
@@ -422,6 +426,7 @@ def run_intake(path: Path, admin: Any) -> dict[str, Any]:
         "cpu_seconds": round(cpu, 1),
         "rows_per_cpu_s": round(rows / cpu) if rows else None,
         "stage": imp.stage,
+        "time_limit_s": limit or None,
         "progress": steps,
         "result": json.loads(json.dumps(job.result if job else {}, default=str))
         if job and len(json.dumps(job.result, default=str)) < 2000
@@ -493,6 +498,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-door", action="store_true", help="skip the door-only run")
     parser.add_argument("--door", default="", help="module:function to time instead of the door")
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--intake-seconds", type=float, default=0, help="cancel the import after this long"
+    )
     args = parser.parse_args(argv)
     common.setup(args.db, fresh=args.fresh)
     import importlib
@@ -547,7 +555,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"door takes {figures['ratio']}x the raw load's time")
     if args.intake:
         try:
-            figures["intake"] = run_intake(path, admin)
+            figures["intake"] = run_intake(path, admin, args.intake_seconds)
         except Exception as exc:  # the pipeline is optional here: report, do not hide
             figures["intake"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         print(f"intake: {figures['intake']}")
