@@ -376,9 +376,9 @@ def fresh_ids(path: Path) -> Path:
 
 def run_intake(path: Path, admin: Any, limit: float = 0) -> dict[str, Any]:
     """The file through the import pipeline (upload, mapping, matching on external id, the
-    background job run inline): what `tidycrm import FILE` does. With `limit` (seconds), the import is
-    cancelled (as a user would, between two chunks) once that much time has passed, and the
-    figures are those of the rows done."""
+    background job run inline): what `tidycrm import FILE` does. With `limit` (seconds), the
+    import is cancelled (as a user would, between two chunks) once that much time has passed,
+    and the figures are those of the rows done."""
     from tidycrm.intake import runner, services
 
     path = fresh_ids(path)
