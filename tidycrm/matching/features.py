@@ -61,6 +61,7 @@ class Table:
     # arrays derived from the vocabularies, and per-batch intermediate results
     derived: dict[str, NDArray[np.int64]] = field(default_factory=dict)
     scratch: dict[object, object] = field(default_factory=dict)
+    counted: dict[str, IntArray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -73,7 +74,13 @@ class Table:
         return self._strings[name]
 
     def counts(self, column: str) -> IntArray:
-        """How many records carry each code of the column's vocabulary."""
+        """How many records carry each code of the column's vocabulary (counted once: a scan
+        asks for every batch of pairs, and the columns never change)."""
+        if column not in self.counted:
+            self.counted[column] = self._count(column)
+        return self.counted[column]
+
+    def _count(self, column: str) -> IntArray:
         values = self.columns[column]
         size = len(self.vocab[_VOCAB_OF.get(column, column)].texts)
         flat = values.ravel()
