@@ -128,10 +128,11 @@ class Deal(TimeStampedModel):
                 ],
                 name="deal_figures",
             ),
-            # The funnel: deals of a pipeline created in the period, by reach and status.
+            # The funnel: deals of a pipeline created in the period, by reach and status, with
+            # the owner and team a user's visibility and the filters ask for.
             models.Index(
-                fields=["pipeline", "created_at", "reached_position", "status"],
-                name="deal_pipeline_reach",
+                fields=["pipeline", "created_at", "reached_position", "status", "owner", "team"],
+                name="deal_funnel",
             ),
             models.Index(fields=["created_at", "id"], name="deal_created"),
             models.Index(fields=["updated_at", "id"], name="deal_updated"),
