@@ -23,7 +23,7 @@ from tidycrm.companies.models import (
 from tidycrm.core.bulk_write import insert
 from tidycrm.core.door import Draft
 from tidycrm.matching import CompanyRecord, company_blocking_keys
-from tidycrm.records.duplicates import in_batches
+from tidycrm.records.duplicates import in_batches, place_changes
 
 KEY_LENGTH = 64
 BATCH = 5_000
@@ -76,13 +76,7 @@ def draft_record(draft: Draft, instance: Company | None) -> CompanyRecord:
     children = draft.children
     if "domains" in children:
         changes["domains"] = tuple(r["domain"] for r in children["domains"] if r.get("domain"))
-    if "phones" in children:
-        changes["phones"] = tuple(r.get("e164") or r.get("raw", "") for r in children["phones"])
-    if "addresses" in children:
-        rows = children["addresses"]
-        first = next((r for r in rows if r.get("is_primary")), rows[0] if rows else {})
-        for part in ("street", "city", "postal_code", "country"):
-            changes[part] = first.get(part, "") or ""
+    changes |= place_changes(children)
     return replace(record, **changes)
 
 

@@ -6,7 +6,7 @@ are the plain values that travel between them, so neither door imports dedupe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +83,20 @@ def capped_owners(model: type[Model], owner: str, keys: Sequence[str], cap: int)
     with connection.cursor() as cursor:
         cursor.execute(sql, list(keys))
         return {row[0] for row in cursor.fetchall()}
+
+
+def place_changes(children: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """What a draft's phones and addresses change in a matching record (contacts and
+    companies alike): the phones (E.164 when known), the primary (else first) address."""
+    changes: dict[str, Any] = {}
+    if "phones" in children:
+        changes["phones"] = tuple(r.get("e164") or r.get("raw", "") for r in children["phones"])
+    if "addresses" in children:
+        rows = children["addresses"]
+        first = next((r for r in rows if r.get("is_primary")), rows[0] if rows else {})
+        for part in ("street", "city", "postal_code", "country"):
+            changes[part] = first.get(part, "") or ""
+    return changes
 
 
 def in_batches[R](

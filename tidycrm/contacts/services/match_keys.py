@@ -26,7 +26,7 @@ from tidycrm.contacts.models import (
 from tidycrm.core.bulk_write import insert
 from tidycrm.core.door import Draft
 from tidycrm.matching import PersonRecord, person_blocking_keys
-from tidycrm.records.duplicates import in_batches
+from tidycrm.records.duplicates import in_batches, place_changes
 
 KEY_LENGTH = 64
 BATCH = 5_000
@@ -146,13 +146,7 @@ def draft_record(
     children = draft.children
     if "emails" in children:
         changes["emails"] = tuple(r["address"] for r in children["emails"] if r.get("address"))
-    if "phones" in children:
-        changes["phones"] = tuple(r.get("e164") or r.get("raw", "") for r in children["phones"])
-    if "addresses" in children:
-        rows = children["addresses"]
-        first = next((r for r in rows if r.get("is_primary")), rows[0] if rows else {})
-        for part in ("street", "city", "postal_code", "country"):
-            changes[part] = first.get(part, "") or ""
+    changes |= place_changes(children)
     for name in ("city", "country"):
         if name in fields and not changes.get(name) and not getattr(record, name):
             changes[name] = fields[name] or ""
