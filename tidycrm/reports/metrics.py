@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -169,14 +170,18 @@ def outcomes(user: User, f: ReportFilter, groups: list[ClosedGroup] | None = Non
     groups = closed_groups(user, f) if groups is None else groups
     won = sum(g.deals for g in groups if g.status == DealStatus.WON)
     lost = sum(g.deals for g in groups if g.status == DealStatus.LOST)
-    cycle = [
-        float(days)
-        for days in closed_in_period(user, f)
+    days = (
+        closed_in_period(user, f)
         .filter(status=DealStatus.WON)
         .annotate(days=DaysBetween("created_at", "closed_at"))
         .order_by()  # no sort: the median and p90 sort in Python
         .values_list("days", flat=True)
-    ]
+    )
+    # Tens of thousands of numbers: read with the cursor, without the ORM's per-row work.
+    sql, params = days.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cycle = [float(value) for (value,) in cursor.fetchall()]
     months: dict[str, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
     for g in groups:
         if g.status == DealStatus.WON and g.currency == f.currency:
