@@ -60,8 +60,11 @@ def person_blocking_keys(record: PersonRecord) -> frozenset[str]:
     for root in roots:
         if postcode:
             keys.add(f"g:{root}|{postcode}")
-    if record.birth_date.strip():
-        keys.add(f"b:{record.birth_date.strip()}")
+    birth = record.birth_date.strip()
+    if birth:
+        keys.add(f"b:{birth}")
+        if len(birth) >= 7:
+            keys.update(f"m:{root}|{birth[:7]}" for root in roots)
     for name, value in sorted(record.extra.items()):
         if value.strip():
             keys.add(f"x:{name}:{value.strip().casefold()}")
@@ -124,6 +127,8 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     yield "given_name address", _combine(roots, c["postcode"][:, None])
     if (c["birth"] >= 0).any():
         yield "birth_date", c["birth"]
+        # a mistyped family name and a mistyped day: the given name and the birth month
+        yield "given_name birth_date", _combine(roots, _birth_month_codes(table)[:, None])
     for name, column in c.items():
         if name.startswith("x:"):
             yield name, column
@@ -150,6 +155,19 @@ def _root_codes(table: Table) -> IntArray:
                 out[code, slot] = index.setdefault(root, len(index))
         table.derived["root_codes"] = out
     return table.derived["root_codes"][table.columns["given"]]
+
+
+def _birth_month_codes(table: Table) -> IntArray:
+    """Per record, a code of its birth date's year and month (-1 when unknown)."""
+    if "birth_month" not in table.derived:
+        strings = table.strings("birth")
+        index: dict[str, int] = {}
+        table.derived["birth_month"] = np.fromiter(
+            (index.setdefault(s[:7], len(index)) if len(s) >= 7 else -1 for s in strings),
+            dtype=np.int64,
+            count=len(strings),
+        )
+    return table.derived["birth_month"][table.columns["birth"]]
 
 
 def _initial_codes(table: Table, column: str = "given", letters: int = 1) -> IntArray:
