@@ -144,3 +144,27 @@ def test_an_import_row_with_a_merged_external_id_updates_the_survivor(tmp_path: 
         updated.external_id == survivor.external_id
     )  # keeps its own id; the old one stays an alias
     assert not (tmp_path / "again.rejects.csv").exists()
+
+
+def test_company_keys_scan_and_merge_from_the_command_line() -> None:
+    from tidycrm.companies.models import Company, CompanyMatchKey
+    from tidycrm.companies.services import save_company
+
+    for name in ("Initech LLC", "INITECH, L.L.C.", "Globex"):
+        save_company(
+            {"name": name, "domains": ["initech.example"] if "nitech" in name.lower() else []},
+            actor=None,
+            channel="api",
+        )
+    CompanyMatchKey.objects.all().delete()
+    rebuilt = runner.invoke(app, ["duplicates", "rebuild-keys", "--kind", "company"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert CompanyMatchKey.objects.filter(key="d:initech.example").count() == 2
+    scanned = runner.invoke(app, ["duplicates", "scan", "--kind", "company"])
+    assert scanned.exit_code == 0, scanned.output
+    assert DuplicateGroup.objects.filter(kind="company").count() == 1
+    merged = runner.invoke(app, ["duplicates", "merge", "--kind", "company", "--min-score", "0.5"])
+    assert merged.exit_code == 0, merged.output
+    assert sorted(Company.objects.values_list("name_key", flat=True)) == ["globex", "initech"]
+    bad = runner.invoke(app, ["duplicates", "rebuild-keys", "--kind", "planet"])
+    assert bad.exit_code == 1 and "--kind must be contact or company" in bad.output
