@@ -23,7 +23,12 @@ def rep_and_contact(db: Any) -> Any:
     user = create_user(
         username="rita", password=PASSWORD, role="sales", first_name="Rita", check_password=False
     )
+    from tidycrm.activities.models import Outcome
+
     contact = save_contact({"name": "Alan Turing"}, actor=user, channel="api").record
+    # A browser test before this one (live server, flushed database) removes the outcomes the
+    # data migration seeded; the call below needs "Connected".
+    Outcome.objects.get_or_create(kind="call", name="Connected", defaults={"is_connected": True})
     return user, contact
 
 
