@@ -577,8 +577,10 @@ def write_results(figures: dict[str, Any]) -> None:
     raw = figures.get("raw", {})
     for name in ("door", "intake"):
         run = figures.get(name, {})
-        if raw and run.get("seconds"):
-            run["ratio_to_raw"] = round(run["seconds"] / raw["seconds"], 2)
+        if raw and run.get("seconds") and run.get("rows"):
+            # per row: a stopped run did fewer rows than the raw load
+            per_row = run["seconds"] / run["rows"]
+            run["ratio_to_raw"] = round(per_row / (raw["seconds"] / raw["rows"]), 2)
     (common.RESULTS_DIR / f"{stem}.json").write_text(json.dumps(figures, indent=1) + "\n")
     lines = [
         f"# Import bench, {figures['db']}, {figures['rows']:,} rows, batch {figures['batch']}",
