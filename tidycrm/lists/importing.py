@@ -113,9 +113,12 @@ def import_members(
         for key, contact_id in email_rows:
             found[("email", key)].append(contact_id)
     for start in range(0, len(external_list), CHUNK):
-        rows = Contact.objects.filter(
-            pk__in=visible.filter(external_id__in=external_list[start : start + CHUNK]).values("pk")
-        ).values_list("external_id", "pk")
+        # "<> ''" repeats the unique index's condition: SQLite searches a partial index only
+        # when the query states its condition, and would otherwise read every contact.
+        chunk = visible.filter(external_id__in=external_list[start : start + CHUNK]).exclude(
+            external_id=""
+        )
+        rows = Contact.objects.filter(pk__in=chunk.values("pk")).values_list("external_id", "pk")
         for external_id, contact_id in rows:
             found[("external_id", external_id)].append(contact_id)
     ids: list[int] = []
