@@ -88,9 +88,12 @@ def parse_filter(params: Mapping[str, str]) -> ReportFilter:
     currency = (params.get("currency") or "").strip().upper()
     if currency and (len(currency) != 3 or not currency.isalpha()):
         errors["currency"] = ["must be an ISO 4217 code such as EUR."]
+    pipeline = Pipeline.objects.filter(pk=pipeline_id).first() if pipeline_id else None
+    if pipeline_id and pipeline is None:
+        errors["pipeline"] = [f"no pipeline has the id {pipeline_id}."]
     if errors:
         raise ValidationFailed(errors)
     if not currency:
-        pipeline = Pipeline.objects.filter(pk=pipeline_id or 0).first() or Pipeline.objects.first()
+        pipeline = pipeline or Pipeline.objects.first()
         currency = pipeline.currency if pipeline else "USD"
     return ReportFilter(start, end, owner, team, pipeline_id, currency)

@@ -93,3 +93,16 @@ def test_cached_dashboard_follows_every_change(admin, history):
     move_deal(deal, deal.pipeline.stages.get(kind="won"), actor=admin)
     html = client.get(reverse("reports:dashboard")).content.decode()
     assert f"{before.won + 1} won" in html
+
+
+def test_an_unknown_pipeline_is_a_named_error_and_stores_no_model(admin):
+    from tidycrm.reports.models import ForecastModel
+
+    _, secret = issue_api_token(admin, "tests")
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    answer = api.get("/api/v1/reports/forecast", {"pipeline": "12314"})
+    assert answer.status_code == 422 and "pipeline" in answer.json()["errors"]
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse("reports:dashboard"), {"pipeline": "12314"}).status_code == 400
+    assert not ForecastModel.objects.filter(pipeline_id=12314).exists()
