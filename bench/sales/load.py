@@ -447,6 +447,10 @@ def main() -> None:
     print(f"deals: {w.count('deals_deal'):,} ({time.perf_counter() - began:.0f} s)", flush=True)
     load_activities(w, rng, now, info)
     count_effort(w)
+    from tidycrm.deals.models import Deal
+    from tidycrm.deals.services.months import touch_deals
+
+    touch_deals(Deal.objects.all())  # the months the reports' rollups cover, as services do
     print(f"activities: {w.count('activities_activity'):,} ({time.perf_counter() - began:.0f} s)")
     if w.pg:
         with w.connection.cursor() as cursor:

@@ -186,3 +186,15 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.from_stage_id} -> {self.to_stage_id}"
+
+
+class DealMonth(models.Model):
+    """A calendar month (UTC) of deal history and a version that every write to a deal created
+    or closed in it moves, in the same transaction. Figures summed per month (the reports'
+    monthly rollups) are current while they were built from the month's present version."""
+
+    month = models.DateField(unique=True)  # the first day
+    version = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}"

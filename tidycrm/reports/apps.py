@@ -11,5 +11,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from tidycrm.core import schedule
         from tidycrm.reports import training
+        from tidycrm.reports.services import rollups
 
         schedule.register("retrain-forecast", training.EVERY, training.retrain_due)
+        schedule.register("build-month-figures", rollups.EVERY, rollups.build_due)

@@ -13,12 +13,15 @@ Definitions (decision 0022):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
@@ -38,10 +41,11 @@ from tidycrm.activities.models import ActivityContact, AlertSettings
 from tidycrm.contacts.models import Contact
 from tidycrm.deals.choices import DealStatus, StageKind
 from tidycrm.deals.models import Deal, LossReason, Pipeline, Stage
-from tidycrm.deals.selectors import visible_deals
 from tidycrm.reports.filters import ReportFilter
-from tidycrm.reports.sql import DaysBetween, MonthOf
-from tidycrm.reports.stats import median, percentile, ratio
+from tidycrm.reports.models import ClosedMonth, CreatedMonth
+from tidycrm.reports.selectors import Span, period_parts, scoped
+from tidycrm.reports.sql import DaysBetween, MonthOf, WholeDaysBetween
+from tidycrm.reports.stats import counted_median, counted_percentile, median, percentile, ratio
 
 DAY = 86400.0
 ZERO = Decimal(0)
@@ -61,14 +65,7 @@ def every_kth[M: Model](records: QuerySet[M], total: int) -> QuerySet[M]:
 
 
 def scoped_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
-    deals = visible_deals(user)
-    if f.owner_id is not None:
-        deals = deals.filter(owner_id=f.owner_id)
-    if f.team_id is not None:
-        deals = deals.filter(team_id=f.team_id)
-    if f.pipeline_id is not None:
-        deals = deals.filter(pipeline_id=f.pipeline_id)
-    return deals
+    return scoped(Deal.objects.all(), user, f)
 
 
 def open_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
@@ -78,8 +75,12 @@ def open_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
 
 
 def closed_in_period(user: User, f: ReportFilter) -> QuerySet[Deal]:
+    return closed_between(user, f, (f.since, f.until))
+
+
+def closed_between(user: User, f: ReportFilter, span: Span) -> QuerySet[Deal]:
     return scoped_deals(user, f).filter(
-        status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=f.since, closed_at__lt=f.until
+        status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=span[0], closed_at__lt=span[1]
     )
 
 
@@ -100,55 +101,93 @@ class ClosedGroup:
 
 
 def closed_groups(user: User, f: ReportFilter) -> list[ClosedGroup]:
-    """The deals closed in the period in groups, read from the covering index `deal_figures`:
-    outcomes, loss reasons, per-rep results and effort all sum these. Won deals are grouped by
-    owner, currency and month, lost ones by owner and reason (two queries: the database sorts
-    each side by its own few keys, not every deal by all of them)."""
-    closed = closed_in_period(user, f)
+    """The deals closed in the period in groups: outcomes, loss reasons, per-rep results and
+    effort all sum these. Whole months come from the monthly rollups where they are current;
+    the rest of the period is read from the covering index `deal_figures`. Won deals are
+    grouped by owner, currency and month, lost ones by owner and reason (two queries: the
+    database sorts each side by its own few keys, not every deal by all of them)."""
+    parts = period_parts(f)
+    groups = _rollup_groups(user, f, parts.months)
+    for span in parts.spans:
+        groups += _span_groups(user, f, span)
+    return groups
+
+
+def _rollup_groups(user: User, f: ReportFilter, months: list[dt.date]) -> list[ClosedGroup]:
+    if not months:
+        return []
+    rows = scoped(ClosedMonth.objects.filter(month__in=months), user, f).order_by()
+    won = (
+        rows.filter(status=DealStatus.WON)
+        .values("owner_id", "currency", "month")
+        .annotate(
+            n=Sum("deals"), total=Sum("amount"), acts=Sum("activities"), talks=Sum("conversations")
+        )
+        .values_list("owner_id", "currency", "month", "n", "total", "acts", "talks")
+    )
+    lost = (
+        rows.filter(status=DealStatus.LOST)
+        .values("owner_id", "loss_reason_id")
+        .annotate(n=Sum("deals"))
+        .values_list("owner_id", "loss_reason_id", "n")
+    )
+    return _groups(won, lost)
+
+
+def _span_groups(user: User, f: ReportFilter, span: Span) -> list[ClosedGroup]:
+    closed = closed_between(user, f, span)
     won = (
         closed.filter(status=DealStatus.WON)
         .annotate(month=MonthOf("closed_at"))
         .values("owner_id", "currency", "month")
         .annotate(
-            deals=Count("id"),
-            amount=Sum("amount"),
-            activities=Sum("activity_count"),
-            conversations=Sum("conversation_count"),
+            n=Count("id"),
+            total=Sum("amount"),
+            acts=Sum("activity_count"),
+            talks=Sum("conversation_count"),
         )
         .order_by()
+        .values_list("owner_id", "currency", "month", "n", "total", "acts", "talks")
     )
     lost = (
         closed.filter(status=DealStatus.LOST)
         .values("owner_id", "loss_reason_id")
-        .annotate(deals=Count("id"))
+        .annotate(n=Count("id"))
         .order_by()
+        .values_list("owner_id", "loss_reason_id", "n")
     )
+    return _groups(won, lost)
+
+
+def _groups(won: Iterable[tuple[Any, ...]], lost: Iterable[tuple[Any, ...]]) -> list[ClosedGroup]:
+    """Groups from rows (owner, currency, month, deals, amount, activities, conversations) of
+    won deals and (owner, loss reason, deals) of lost ones; a month is 'YYYY-MM' or a date."""
     return [
         ClosedGroup(
-            owner_id=row["owner_id"],
+            owner_id=owner,
             status=DealStatus.WON,
             loss_reason_id=None,
-            currency=row["currency"],
-            month=row["month"],
-            deals=row["deals"],
-            amount=Decimal(row["amount"] or 0),
-            activities=int(row["activities"] or 0),
-            conversations=int(row["conversations"] or 0),
+            currency=currency,
+            month=month if isinstance(month, str) else month.strftime("%Y-%m"),
+            deals=n,
+            amount=Decimal(total or 0),
+            activities=int(acts or 0),
+            conversations=int(talks or 0),
         )
-        for row in won
+        for owner, currency, month, n, total, acts, talks in won
     ] + [
         ClosedGroup(
-            owner_id=row["owner_id"],
+            owner_id=owner,
             status=DealStatus.LOST,
-            loss_reason_id=row["loss_reason_id"],
+            loss_reason_id=reason,
             currency="",
             month="",
-            deals=row["deals"],
+            deals=n,
             amount=ZERO,
             activities=0,
             conversations=0,
         )
-        for row in lost
+        for owner, reason, n in lost
     ]
 
 
@@ -161,7 +200,6 @@ class Outcomes:
     win_rate: float | None
     cycle_median_days: float | None
     cycle_p90_days: float | None
-    cycle_days: list[float] = field(repr=False)
     won_by_month: list[tuple[str, int, Decimal]]
 
 
@@ -170,18 +208,7 @@ def outcomes(user: User, f: ReportFilter, groups: list[ClosedGroup] | None = Non
     groups = closed_groups(user, f) if groups is None else groups
     won = sum(g.deals for g in groups if g.status == DealStatus.WON)
     lost = sum(g.deals for g in groups if g.status == DealStatus.LOST)
-    days = (
-        closed_in_period(user, f)
-        .filter(status=DealStatus.WON)
-        .annotate(days=DaysBetween("created_at", "closed_at"))
-        .order_by()  # no sort: the median and p90 sort in Python
-        .values_list("days", flat=True)
-    )
-    # Tens of thousands of numbers: read with the cursor, without the ORM's per-row work.
-    sql, params = days.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        cycle = [float(value) for (value,) in cursor.fetchall()]
+    cycle = cycle_days(user, f)
     months: dict[str, tuple[int, Decimal]] = defaultdict(lambda: (0, ZERO))
     for g in groups:
         if g.status == DealStatus.WON and g.currency == f.currency:
@@ -197,11 +224,49 @@ def outcomes(user: User, f: ReportFilter, groups: list[ClosedGroup] | None = Non
             (won_amount / money_count).quantize(Decimal("0.01")) if money_count else None
         ),
         win_rate=ratio(won, won + lost),
-        cycle_median_days=median(cycle),
-        cycle_p90_days=percentile(cycle, 0.9),
-        cycle_days=cycle,
+        cycle_median_days=counted_median(cycle),
+        cycle_p90_days=counted_percentile(cycle, 0.9),
         won_by_month=[(m, *months.get(m, (0, ZERO))) for m in _month_keys(f)],
     )
+
+
+def cycle_days(user: User, f: ReportFilter) -> Counter[int]:
+    """How many won deals closed in the period took each whole number of days to close."""
+    parts = period_parts(f)
+    counts: Counter[int] = Counter()
+    if parts.months:
+        histograms = (
+            scoped(ClosedMonth.objects.filter(month__in=parts.months), user, f)
+            .filter(status=DealStatus.WON)
+            .values_list("cycle_days", flat=True)
+        )
+        # A thousand small JSON texts: decoded in one call rather than one field at a time.
+        texts = [v if isinstance(v, str) else json.dumps(v) for v in _column(histograms)]
+        for histogram in json.loads("[" + ",".join(texts) + "]"):
+            for days, n in histogram.items():
+                counts[int(days)] += n
+    for span in parts.spans:
+        days = (
+            closed_between(user, f, span)
+            .filter(status=DealStatus.WON)
+            .annotate(days=WholeDaysBetween("created_at", "closed_at"))
+            .order_by()
+            .values_list("days", flat=True)
+        )
+        counts.update(int(value) for value in _column(days))
+    return counts
+
+
+def _column(values: QuerySet[Any, Any]) -> list[Any]:
+    """A one-column query's values read with the cursor, without the ORM's per-row work (tens
+    of thousands of them)."""
+    try:
+        sql, params = values.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [value for (value,) in cursor.fetchall()]
 
 
 def _month_keys(f: ReportFilter) -> list[str]:
@@ -309,28 +374,48 @@ def funnel(user: User, f: ReportFilter) -> list[FunnelStep]:
     pipeline = report_pipeline(f)
     if pipeline is None:
         return []
-    deals = scoped_deals(user, f).filter(
-        pipeline=pipeline, created_at__gte=f.since, created_at__lt=f.until
-    )
     stages = list(pipeline.stages.exclude(kind=StageKind.LOST))
-    # One row of counts (no grouping, so no sort of the period's deals): a won deal reached
-    # every stage; an open or lost one the open stages up to the furthest it entered.
-    won = Q(status=DealStatus.WON)
-    counts = deals.aggregate(
-        **{
-            f"s{stage.pk}": Count(
-                "id",
-                filter=won
-                if stage.kind == StageKind.WON
-                else won | Q(reached_position__gte=stage.position),
-            )
-            for stage in stages
-        }
+    parts = period_parts(f)
+    counts: Counter[int] = Counter()
+    # Whole months from the rollups: a won deal reached every stage; an open or lost one the
+    # open stages up to the furthest it entered.
+    rollups = scoped(CreatedMonth.objects.filter(month__in=parts.months), user, f).filter(
+        pipeline_id=pipeline.pk
     )
+    for status, reached, n in (
+        rollups.values("status", "reached_position")
+        .annotate(n=Sum("deals"))
+        .order_by()
+        .values_list("status", "reached_position", "n")
+    ):
+        for stage in stages:
+            if status == DealStatus.WON or (
+                stage.kind != StageKind.WON and reached is not None and reached >= stage.position
+            ):
+                counts[stage.pk] += n
+    # The rest: one row of counts per span (no grouping, so no sort of the period's deals).
+    won = Q(status=DealStatus.WON)
+    for since, until in parts.spans:
+        deals = scoped_deals(user, f).filter(
+            pipeline=pipeline, created_at__gte=since, created_at__lt=until
+        )
+        found = deals.aggregate(
+            **{
+                f"s{stage.pk}": Count(
+                    "id",
+                    filter=won
+                    if stage.kind == StageKind.WON
+                    else won | Q(reached_position__gte=stage.position),
+                )
+                for stage in stages
+            }
+        )
+        for stage in stages:
+            counts[stage.pk] += found[f"s{stage.pk}"]
     steps: list[FunnelStep] = []
     previous: int | None = None
     for stage in stages:
-        reached = counts[f"s{stage.pk}"]
+        reached = counts[stage.pk]
         steps.append(
             FunnelStep(stage.name, reached, None if previous is None else ratio(reached, previous))
         )

@@ -38,3 +38,60 @@ class ForecastModel(models.Model):
 
     def __str__(self) -> str:
         return f"forecast model of {self.pipeline or 'all pipelines'} ({self.trained_at:%Y-%m-%d})"
+
+
+class ClosedMonth(models.Model):
+    """Deals closed in a calendar month (UTC) sharing pipeline, owner, team, status, currency
+    and loss reason: the dashboard sums these instead of a year of deals (decision 0055).
+    The ids are plain columns named as the deal's, so the visibility filter applies as is."""
+
+    month = models.DateField()
+    pipeline_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=8)
+    currency = models.CharField(max_length=3)
+    loss_reason_id = models.BigIntegerField(null=True)
+    deals = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    activities = models.PositiveBigIntegerField()
+    conversations = models.PositiveBigIntegerField()
+    # Won deals: how many took each whole number of days from creation to close.
+    cycle_days = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="closed_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status} {self.deals}"
+
+
+class CreatedMonth(models.Model):
+    """Deals created in a calendar month (UTC) sharing pipeline, owner, team, status and the
+    furthest open stage reached: the funnel's counts (decision 0055)."""
+
+    month = models.DateField()
+    pipeline_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=8)
+    reached_position = models.PositiveIntegerField(null=True)
+    deals = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="created_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status} {self.deals}"
+
+
+class BuiltMonth(models.Model):
+    """The version of the deals' month (`deals.DealMonth`) the month's rollups were built from:
+    they are used only while it is still the month's version."""
+
+    month = models.DateField(unique=True)
+    version = models.PositiveBigIntegerField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, FloatField, Func
+from django.db.models import CharField, FloatField, Func, IntegerField
 
 
 class DaysBetween(Func):
@@ -53,5 +53,34 @@ class MonthOf(Func):
             compiler,
             connection,
             template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM')",
+            **extra,
+        )
+
+
+class WholeDaysBetween(Func):
+    """Whole days (24-hour periods) from `start` to `end`, counted on whole seconds, so both
+    databases agree on a deal closed exactly n days after its creation."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(CAST(round((julianday(%(expressions)s)) * 86400) AS INTEGER) / 86400)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(FLOOR(ROUND(EXTRACT(EPOCH FROM (%(expressions)s))) / 86400)::integer)",
+            arg_joiner=" - ",
             **extra,
         )

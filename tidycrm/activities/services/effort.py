@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from tidycrm.activities.choices import Kind
 from tidycrm.activities.models import ActivityDeal
 from tidycrm.deals.models import Deal
+from tidycrm.deals.services import months
 
 CHUNK = 5000
 
@@ -38,6 +39,7 @@ def _count(links: Q | None = None) -> Coalesce:
 def recount_deals(deal_ids: Iterable[int]) -> int:
     """Recount the activities and conversations of these deals; returns deals updated."""
     ids = sorted(set(deal_ids))
+    months.touch_deal_ids(ids)  # the monthly rollups sum the counters of closed deals
     done = 0
     for start in range(0, len(ids), CHUNK):
         done += Deal.objects.filter(pk__in=ids[start : start + CHUNK]).update(

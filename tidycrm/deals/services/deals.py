@@ -19,7 +19,7 @@ from tidycrm.core.door import SaveResult, check_version
 from tidycrm.core.jsonable import jsonable
 from tidycrm.deals.choices import StageKind
 from tidycrm.deals.models import Deal, DealContact, LossReason, Stage, StageChange
-from tidycrm.deals.services import reach
+from tidycrm.deals.services import months, reach
 from tidycrm.deals.services.clean import DealDraft, standardise_deal
 
 
@@ -37,6 +37,7 @@ def create_deal(
         deal.created_at = deal.updated_at = now
         _enter(deal, prepared.stage, now)
         deal.save()
+        months.touch(deal.created_at, deal.closed_at)
         StageChange.objects.create(
             deal=deal, from_stage=None, to_stage=prepared.stage, changed_at=now, changed_by=actor
         )
@@ -68,6 +69,7 @@ def update_deal(
         prepared.draft.raise_if_invalid()
         before = _snapshot(locked)
         stage_before = locked.stage_id
+        closed_before = locked.closed_at
         for name, value in prepared.draft.fields.items():
             setattr(locked, name, value)
         now = timezone.now()
@@ -90,6 +92,7 @@ def update_deal(
             locked.version += 1
             locked.updated_at = now
             locked.save()
+            months.touch(locked.created_at, closed_before, locked.closed_at)
             record_change(
                 locked, action=Action.UPDATE, channel=channel, actor=actor, changes=changes
             )
@@ -138,6 +141,7 @@ def delete_deal(deal: Deal, *, actor: User, channel: Channel | str = Channel.UI)
         changes = {k: {"before": v, "after": None} for k, v in snapshot.items()}
         record_change(deal, action=Action.DELETE, channel=channel, actor=actor, changes=changes)
         deal_id = deal.pk
+        months.touch(deal.created_at, deal.closed_at)
         deal.delete()
         events.emit("deal.deleted", id=deal_id, actor_id=actor.pk, channel=str(channel))
 

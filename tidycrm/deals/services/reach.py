@@ -10,6 +10,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from tidycrm.deals.choices import StageKind
 from tidycrm.deals.models import Deal, Stage, StageChange
+from tidycrm.deals.services import months
 
 
 def enter(deal: Deal, stage: Stage) -> None:
@@ -34,4 +35,5 @@ def furthest_open_position() -> Subquery:
 def refresh_reached(deals: QuerySet[Deal]) -> int:
     """Recompute `reached_position` of `deals` from their stage history; returns rows updated.
     A derived column, not an audited field: written by one UPDATE."""
+    months.touch_deals(deals)
     return deals.update(reached_position=furthest_open_position())

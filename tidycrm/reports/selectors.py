@@ -1,0 +1,74 @@
+"""Which parts of a report's period the monthly rollups answer, and the rest read from the
+deals themselves (decision 0055)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+from tidycrm.accounts.models import User
+from tidycrm.accounts.selectors import visible
+from tidycrm.deals.models import DealMonth
+from tidycrm.reports.filters import ReportFilter
+from tidycrm.reports.models import BuiltMonth
+
+Span = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class PeriodParts:
+    months: list[dt.date]  # whole months whose rollups are current
+    spans: list[Span]  # the rest of the period, as [start, end) spans, read from the deals
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day + dt.timedelta(days=32)).replace(day=1)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def current_months(months: list[dt.date]) -> set[dt.date]:
+    """The months among these whose rollups were built from the month's present version."""
+    if not months:
+        return set()
+    versions = dict(DealMonth.objects.filter(month__in=months).values_list("month", "version"))
+    built = BuiltMonth.objects.filter(month__in=months).values_list("month", "version")
+    return {month for month, version in built if versions.get(month) == version}
+
+
+def period_parts(f: ReportFilter) -> PeriodParts:
+    """Split [f.since, f.until) into whole months with current rollups and spans to read."""
+    first = f.start if f.start.day == 1 else _next_month(f.start)
+    whole = []
+    month = first
+    while _next_month(month) <= f.end:
+        whole.append(month)
+        month = _next_month(month)
+    current = current_months(whole)
+    spans: list[Span] = []
+    cursor = f.since
+    for month in sorted(current):
+        start = _midnight(month)
+        if cursor < start:
+            spans.append((cursor, start))
+        cursor = _midnight(_next_month(month))
+    if cursor < f.until:
+        spans.append((cursor, f.until))
+    return PeriodParts(months=sorted(current), spans=spans)
+
+
+def scoped[M: Model](records: QuerySet[M], user: User, f: ReportFilter) -> QuerySet[M]:
+    """Records with owner, team and pipeline columns that `user` may see, narrowed by the
+    filter's owner, team and pipeline."""
+    records = visible(records, user)
+    if f.owner_id is not None:
+        records = records.filter(owner_id=f.owner_id)
+    if f.team_id is not None:
+        records = records.filter(team_id=f.team_id)
+    if f.pipeline_id is not None:
+        records = records.filter(pipeline_id=f.pipeline_id)
+    return records
