@@ -35,11 +35,22 @@ class Contact(TimeStampedModel):
     )
     lead_status = models.CharField(max_length=16, choices=LeadStatus.choices, blank=True)
     lead_source = models.CharField(max_length=16, choices=LeadSource.choices, blank=True)
+    # Indexed by the composite indexes below, which begin with each of them.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Qualitative
     notes = models.TextField(blank=True)
@@ -66,6 +77,9 @@ class Contact(TimeStampedModel):
             models.Index(fields=["created_at", "id"], name="contact_created"),
             models.Index(fields=["owner", "sort_key", "id"], name="contact_owner_sort"),
             models.Index(fields=["team", "sort_key", "id"], name="contact_team_sort"),
+            # The new contacts of a period that a sales user or a team may see (speed-to-lead).
+            models.Index(fields=["owner", "created_at"], name="contact_owner_created"),
+            models.Index(fields=["team", "created_at"], name="contact_team_created"),
             models.Index(fields=["lifecycle_stage", "sort_key", "id"], name="contact_stage_sort"),
         ]
         constraints = [
