@@ -14,9 +14,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tidycrm.accounts.models import User
+from tidycrm.deals.choices import DealStatus
 from tidycrm.reports.filters import ReportFilter
 from tidycrm.reports.learning import Trained
-from tidycrm.reports.metrics import open_deals
+from tidycrm.reports.metrics import scoped_deals
 from tidycrm.reports.sql import DaysBetween
 from tidycrm.reports.training import current_model
 
@@ -58,8 +59,13 @@ def forecast(user: User, f: ReportFilter, today: dt.date | None = None) -> Forec
         output_field=IntegerField(),
     )
     deals = (
-        open_deals(user, f)
-        .filter(currency=f.currency, expected_close_date__gte=start, expected_close_date__lt=end)
+        scoped_deals(user, f)
+        .filter(
+            status=DealStatus.OPEN,
+            currency=f.currency,
+            expected_close_date__gte=start,
+            expected_close_date__lt=end,
+        )
         .annotate(
             month=month,
             age=DaysBetween("created_at", Value(timezone.now(), output_field=DateTimeField())),
