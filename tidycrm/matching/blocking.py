@@ -111,7 +111,9 @@ def _combine(*parts: IntArray) -> IntArray:
 
 def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     """The blocking keys of `person_blocking_keys` as code columns, each with the comparisons
-    it forces to agree (training leaves those out when it learns from the key's pairs)."""
+    it forces to agree (training leaves those out when it learns from the key's pairs), and
+    the scan's own keys, which the door does not store: the name with the employer, and an
+    East Asian name as one string (decision 0056)."""
     c = table.columns
     # every value of a multi-valued field is a key: a number listed second on one record and
     # first on another still meets
@@ -124,7 +126,13 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
     # a key forcing part of a field (an initial) names that field too: its pairs agree on it
     # more often than random pairs do, and must not teach the model about it
     yield "given_name family_name", _combine(c["phon"], _initial_codes(table, "given", PREFIX))
+    if "whole" in c and (c["whole"] >= 0).any():
+        yield "given_name family_name", c["whole"]
     yield "given_name address", _combine(roots, c["postcode"][:, None])
+    # one employer: a slip in the family name (or a married name) with the given name, a slip
+    # in the given name with the family name's sound
+    yield "given_name company", _combine(roots, c["company"][:, None])
+    yield "family_name company", _combine(c["phon"], c["company"])
     if (c["birth"] >= 0).any():
         yield "birth_date", c["birth"]
         # a mistyped family name and a mistyped day: the given name and the birth month

@@ -17,13 +17,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from tidycrm.matching.features import IntArray, Table
-from tidycrm.matching.names import nickname_roots
+from tidycrm.matching.names import nickname_roots, related_names
 
 # rapidfuzz's threads pay off on big batches only: starting them costs more than a door's
 # check of a few dozen pairs takes.
 _WORKERS = 2
 PARALLEL_FROM = 5_000
 ROOTS = 6
+# Below four letters one slip makes another name (Ian, Ivan; Jon, Jan)
+ONE_EDIT_FROM = 4
 
 
 @dataclass
@@ -41,27 +43,96 @@ class Comparison:
     tf_levels: frozenset[int] = frozenset()  # levels whose weight follows the value's frequency
 
 
+@dataclass
+class _Distinct:
+    """The pairs of codes that differ and are both present (`rows`), as distinct pairs of
+    strings (`left`, `right`): a measure is computed once per distinct pair and spread back
+    over the rows with `inverse`. Measures are symmetric: (x, y) and (y, x) are one pair."""
+
+    rows: IntArray
+    left: list[str]
+    right: list[str]
+    inverse: IntArray
+
+
+def _distinct(table: Table, column: str, a: IntArray, b: IntArray) -> _Distinct:
+    rows = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    strings = table.strings(column)
+    width = len(strings)
+    low, high = np.minimum(a[rows], b[rows]), np.maximum(a[rows], b[rows])
+    unique, inverse = np.unique(low * width + high, return_inverse=True)
+    return _Distinct(rows, list(strings[unique // width]), list(strings[unique % width]), inverse)
+
+
 def similarity(table: Table, column: str, a: IntArray, b: IntArray) -> NDArray[np.float64]:
     """Jaro-Winkler similarity of the codes' strings, pair by pair: 1 where the codes are
     equal, 0 where one is missing; each distinct pair of strings is computed once, in C."""
     out = np.zeros(len(a), dtype=np.float64)
     out[(a == b) & (a >= 0)] = 1.0
-    rows = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
-    if len(rows) == 0:
+    pairs = _distinct(table, column, a, b)
+    if len(pairs.rows) == 0:
         return out
-    strings = table.strings(column)
-    width = len(strings)
-    # the measure is symmetric: order each pair so (x, y) and (y, x) are computed once
-    low, high = np.minimum(a[rows], b[rows]), np.maximum(a[rows], b[rows])
-    unique, inverse = np.unique(low * width + high, return_inverse=True)
     scores = process.cpdist(
-        list(strings[unique // width]),
-        list(strings[unique % width]),
+        pairs.left,
+        pairs.right,
         scorer=JaroWinkler.normalized_similarity,
-        workers=_workers(len(unique)),
+        workers=_workers(len(pairs.left)),
     )
-    out[rows] = np.asarray(scores, dtype=np.float64)[inverse]
+    out[pairs.rows] = np.asarray(scores, dtype=np.float64)[pairs.inverse]
     return out
+
+
+def one_edit(table: Table, column: str, a: IntArray, b: IntArray) -> NDArray[np.bool_]:
+    """Codes whose strings are one typing slip apart (a letter left out, added, changed or two
+    swapped: Damerau-Levenshtein distance 1), both at least `ONE_EDIT_FROM` letters long."""
+    out = np.zeros(len(a), dtype=bool)
+    pairs = _distinct(table, column, a, b)
+    if len(pairs.rows) == 0:
+        return out
+    distance = np.asarray(
+        process.cpdist(
+            pairs.left,
+            pairs.right,
+            scorer=DamerauLevenshtein.distance,
+            workers=_workers(len(pairs.left)),
+        )
+    )
+    long_enough = np.fromiter(
+        (
+            min(len(x), len(y)) >= ONE_EDIT_FROM
+            for x, y in zip(pairs.left, pairs.right, strict=True)
+        ),
+        dtype=bool,
+        count=len(pairs.left),
+    )
+    out[pairs.rows] = ((distance <= 1) & long_enough)[pairs.inverse]
+    return out
+
+
+def _nickname_relation(
+    table: Table, a: IntArray, b: IntArray
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Given-name codes that the nickname table relates one way only ("Kristin", "Chris"), and
+    those one typing slip away from a related name ("Hode" for Hodge, Roger's nickname; "Jdy"
+    for Judy)."""
+    nick = np.zeros(len(a), dtype=bool)
+    slip = np.zeros(len(a), dtype=bool)
+    pairs = _distinct(table, "given", a, b)
+    found_nick = np.zeros(len(pairs.left), dtype=bool)
+    found_slip = np.zeros(len(pairs.left), dtype=bool)
+    for k, (x, y) in enumerate(zip(pairs.left, pairs.right, strict=True)):
+        x, y = str(x).split(" ", 1)[0], str(y).split(" ", 1)[0]
+        near_x, near_y = related_names(x), related_names(y)
+        if x in near_y or y in near_x:
+            found_nick[k] = True
+        elif min(len(x), len(y)) >= ONE_EDIT_FROM:
+            found_slip[k] = _one_slip_from(x, near_y - {y}) or _one_slip_from(y, near_x - {x})
+    nick[pairs.rows], slip[pairs.rows] = found_nick[pairs.inverse], found_slip[pairs.inverse]
+    return nick, slip
+
+
+def _one_slip_from(name: str, others: frozenset[str]) -> bool:
+    return any(DamerauLevenshtein.distance(name, o, score_cutoff=1) <= 1 for o in others)
 
 
 def _workers(pairs: int) -> int:
@@ -93,6 +164,13 @@ def _names(table: Table, i: IntArray, j: IntArray) -> tuple[IntArray, IntArray, 
         return table.scratch[key]  # type: ignore[return-value]
     g, f = table.columns["given"], table.columns["family"]
     ga, fa, gb, fb = g[i], f[i], g[j], f[j]
+    if "whole" in table.columns:
+        # "石井知実" in one field against family "石井", given "知実": the split side's parts
+        w = table.columns["whole"]
+        one = (w[i] == w[j]) & (w[i] >= 0) & ((ga < 0) != (gb < 0))
+        a_whole, b_whole = one & (ga < 0), one & (gb < 0)
+        ga, fa = np.where(a_whole, gb, ga), np.where(a_whole, fb, fa)
+        gb, fb = np.where(b_whole, ga, gb), np.where(b_whole, fa, fb)
     swap = np.zeros(len(i), dtype=bool)
     # only pairs agreeing on neither part, but sharing a part across, can be swapped
     crosses = (_first_letters(table, ga) == _first_letters(table, fb)) | (
@@ -170,7 +248,14 @@ def _given(table: Table, i: IntArray, j: IntArray) -> Levels:
     nick, _ = _multi_equal(roots[ga], roots[gb])
     first, length = _initials(table)
     initial = (first[ga] == first[gb]) & ((length[ga] == 1) | (length[gb] == 1))
-    level = _select([exact, sim >= 0.95, nick, sim >= 0.88, initial], (ga < 0) | (gb < 0))
+    # one slip in a short name ("Aoron", "Erok") leaves Jaro-Winkler under the "close" cut
+    close = (sim >= 0.88) | one_edit(table, "given", ga, gb)
+    unsure = np.flatnonzero(~exact & (sim < 0.95) & ~nick & ~close)
+    if len(unsure):
+        one_way, slipped = _nickname_relation(table, ga[unsure], gb[unsure])
+        nick[unsure[one_way]] = True
+        close[unsure[slipped]] = True
+    level = _select([exact, sim >= 0.95, nick, close, initial], (ga < 0) | (gb < 0))
     return Levels(level, np.where(level == 1, ga, -1), "given")
 
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from tidycrm.hygiene.companies import company_name_key, domain_from_email
 from tidycrm.hygiene.emails import is_role_address, match_key
 from tidycrm.hygiene.text import fold
-from tidycrm.matching.names import name_key, person_name_keys, phonetic
+from tidycrm.matching.names import name_key, person_name_keys, phonetic, whole_name
 from tidycrm.matching.records import CompanyRecord, PersonRecord
 
 SLOTS = 3
@@ -92,7 +92,7 @@ class Table:
 
 
 # Columns sharing a vocabulary (given and family names share one so swaps compare by code).
-_VOCAB_OF = {"given": "name", "family": "name", "email_local": "local"}
+_VOCAB_OF = {"given": "name", "family": "name", "whole": "name", "email_local": "local"}
 
 
 def _email_parts(address: str) -> tuple[str, str, str, bool]:
@@ -195,6 +195,7 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
     once (a million records: a few seconds)."""
     given_col: list[str] = []
     family_col: list[str] = []
+    whole_col: list[str] = []
     emails_col: list[list[str]] = []
     locals_col: list[list[str]] = []
     domains_col: list[list[str]] = []
@@ -214,6 +215,7 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         )
         given_col.append(given)
         family_col.append(family)
+        whole_col.append(whole_name(given, family))
         if len(rec.emails) == 1:  # the common case, without the generality below
             key, bare, domain, is_role = _email_parts(rec.emails[0])
             emails_col.append([key] if key else no_values)
@@ -264,6 +266,7 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
     columns: dict[str, IntArray] = {
         "given": _intern(given_col, vocab["name"]),
         "family": _intern(family_col, vocab["name"]),
+        "whole": _intern(whole_col, vocab["name"]),
         "email": _intern_slots(emails_col, vocab["email"]),
         "email_local": _intern_slots(locals_col, vocab["local"]),
         "domain": _intern_slots(domains_col, vocab["domain"]),

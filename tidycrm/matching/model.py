@@ -119,8 +119,9 @@ class _Model:
         return {
             "kind": self.kind,
             "version": 1,
-            "m": self.m,
-            "u": self.u,
+            # copies: a caller editing the dict must not change the model
+            "m": {name: list(values) for name, values in self.m.items()},
+            "u": {name: list(values) for name, values in self.u.items()},
             "prior": self.prior,
             "frequencies": self.frequencies,
             "total": self.total,
@@ -217,19 +218,27 @@ class _Model:
 
     def _household_correction(self, parts: NDArray[np.float64], levels: NDArray[np.int8]) -> None:
         """Where the given names clearly differ, or the family names differ and the given
-        names only resemble each other (Bill and Robert), shared contact points (phone,
-        address, inbox, employer) describe a household or an office, not one person: their
-        positive weight together is capped at `SHARED_CONTEXT_CAP` bits. Fellegi-Sunter
-        assumes the fields independent; for relatives and colleagues they are not. (A
-        married name keeps the given name: exact given names are left alone.)"""
+        names only resemble each other (Bill and Robert) or agree without the person's own
+        inbox agreeing (two Annas at one company), shared contact points (phone, address,
+        inbox, employer) describe a household or an office, not one person: their positive
+        weight together is capped at `SHARED_CONTEXT_CAP` bits. Fellegi-Sunter assumes the
+        fields independent; for relatives and colleagues they are not. (A married name keeps
+        the given name and the inbox.)"""
         names = [c.name for c in self.comparisons]
         if "given_name" not in names or "family_name" not in names:
             return
         given, family = names.index("given_name"), names.index("family_name")
         given_differs = levels[:, given] == len(self.comparisons[given].levels) - 1
         family_differs = levels[:, family] == len(self.comparisons[family].levels) - 1
-        # (a given name missing on one side is no sign of one person either)
-        suspect = given_differs | (family_differs & (levels[:, given] != 1))
+        # (a given name missing on one side is no sign of one person either). One given name
+        # and two family names are a married name only where the person's own inbox agrees:
+        # otherwise two colleagues called Anna at one company (decision 0056)
+        own_inbox = (
+            levels[:, names.index("email")] == 1
+            if "email" in names
+            else np.zeros(len(levels), bool)
+        )
+        suspect = given_differs | (family_differs & ((levels[:, given] != 1) | ~own_inbox))
         # a personal identifier (an ID number, a birth date) that agrees is no household's
         for k, name in enumerate(names):
             if name.startswith("x:") or name == "birth_date":

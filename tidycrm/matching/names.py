@@ -53,6 +53,17 @@ def person_name_keys(given: str, family: str, full: str, country: str = "") -> t
     return _split_full(full, country) if full else ("", "")
 
 
+@lru_cache(maxsize=262144)
+def whole_name(given_key: str, family_key: str) -> str:
+    """An East Asian name as one unspaced string, family first: "石井知実" typed in one field
+    cannot be split (a Japanese family name may have one to three characters), but it is the
+    same name as family "石井" and given "知実". Empty for other scripts."""
+    text = (family_key + given_key).replace(" ", "")
+    if not text or text.isascii() or script_of(text) != "east_asian":
+        return ""
+    return text
+
+
 @lru_cache(maxsize=65536)
 def _split_full(full: str, country: str) -> tuple[str, str]:
     """A full name's given and family keys: "Family, Given"; East Asian names family first;
@@ -85,6 +96,17 @@ def nickname_roots(given_key: str) -> frozenset[str]:
     if not first:
         return frozenset()
     return frozenset({first} | _namer().canonicals_of(first))
+
+
+@lru_cache(maxsize=262144)
+def related_names(given_key: str) -> frozenset[str]:
+    """The name, the formal names it may stand for and its own nicknames: the table is not
+    symmetric ("chris" is listed among the nicknames of "kristin", but "kristin" not among the
+    formal names of "chris")."""
+    first = given_key.split(" ", 1)[0]
+    if not first:
+        return frozenset()
+    return nickname_roots(first) | _namer().nicknames_of(first)
 
 
 @lru_cache(maxsize=262144)

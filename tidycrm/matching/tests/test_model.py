@@ -166,3 +166,48 @@ def test_training_on_a_tiny_database_keeps_a_usable_json_model(size):
         ).probability
         > DEFAULT_THRESHOLD
     )
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_slip_in_a_short_or_nicknamed_given_name_is_close(model) -> None:  # type: ignore[no-untyped-def]
+    """One letter off in a four-letter name, a nickname with a slip ("Hode" for Hodge, a
+    nickname of Roger) and a nickname the table lists one way only (Chris for Kristin): with
+    the person's own inbox and number, one person."""
+    home = dict(emails=("rdavis14@example.com",), phones=("+12015858573",), city="Ericside")
+    for given, other, expected in (
+        ("Erik", "Erok", "close"),
+        ("Roger", "Hode", "close"),
+        ("Kristin", "Chris", "nickname"),
+    ):
+        a = P("1", given, "Davis", **home)  # type: ignore[arg-type]
+        b = P("2", other, "Davis", **home)  # type: ignore[arg-type]
+        match = model().score(a, b)
+        assert level(match, "given_name") == expected, (given, other)
+        assert match.probability >= DEFAULT_THRESHOLD, (given, other)
+    # short names one letter apart stay different names
+    assert level(model().score(P("1", "Jon", "Davis"), P("2", "Jan", "Davis")), "given_name") == (
+        "different"
+    )
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_colleagues_with_one_given_name_are_different_people(model) -> None:  # type: ignore[no-untyped-def]
+    """Two Annas at one company, one switchboard and one office: colleagues; one Anna whose
+    own inbox agrees under another family name: a married name."""
+    office = dict(phones=("+49301234560",), company="Globex GmbH", street="Hauptstr. 5",
+                  city="Berlin", postal_code="10115")  # fmt: skip
+    a = P("1", "Anna", "Becker", emails=("anna.becker@globex.de",), **office)  # type: ignore[arg-type]
+    b = P("2", "Anna", "Weber", emails=("anna.weber@globex.de",), **office)  # type: ignore[arg-type]
+    assert model().score(a, b).probability < DEFAULT_THRESHOLD
+    married = P("3", "Anna", "Schulz", emails=("anna.becker@globex.de",), **office)  # type: ignore[arg-type]
+    assert model().score(a, married).probability >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_an_east_asian_name_in_one_field_is_its_parts(model) -> None:  # type: ignore[no-untyped-def]
+    badge = P("1", full_name="石井知実", company="株式会社林建設", country="JP")
+    card = P("2", "知実", "石井", company="林建設 K.K.", country="JP",
+             emails=("ishii@hayashi.example",))  # fmt: skip
+    match = model().score(badge, card)
+    assert level(match, "given_name") == "exact"
+    assert level(match, "family_name") == "exact"

@@ -107,3 +107,25 @@ def test_whole_table_blocking_meets_every_value_and_every_nickname_root() -> Non
         for a, b in candidate_pairs(table, person_key_columns(table)).tolist()
     }
     assert {("a", "b"), ("c", "d"), ("e", "f")} <= found
+
+
+def test_a_scan_meets_slips_at_one_employer_and_unsplit_east_asian_names() -> None:
+    """A slip in the family name's sound at the same company, and "石井知実" in one field
+    against its parts: candidates of a scan (these keys are the scan's own, not stored)."""
+    from tidycrm.matching.blocking import candidate_pairs, person_key_columns
+    from tidycrm.matching.features import people_table
+
+    people = [
+        PersonRecord("a", "Isaac", "Barrso", company="da Paz - EI 1073 S.A."),
+        PersonRecord("b", "Isaac", "Barros", company="da Paz - EI 1073 SA"),
+        PersonRecord("c", "Ozegr", "Soylu", company="Sakarya A.Ş."),
+        PersonRecord("d", "Ozger", "Soylu", company="Sakarya AŞ"),
+        PersonRecord("e", full_name="石井知実", country="JP"),
+        PersonRecord("f", "知実", "石井", country="JP"),
+    ]
+    table = people_table(people)
+    found = {
+        (table.ids[a], table.ids[b])
+        for a, b in candidate_pairs(table, person_key_columns(table)).tolist()
+    }
+    assert {("a", "b"), ("c", "d"), ("e", "f")} <= found
