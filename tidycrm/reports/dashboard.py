@@ -12,12 +12,12 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from tidycrm.accounts.models import User
 from tidycrm.activities.models import ActivityContact, ActivityDeal
 from tidycrm.contacts.models import Contact
-from tidycrm.deals.models import Deal
+from tidycrm.deals.models import Deal, DealMonth
 from tidycrm.reports import charts, metrics
 from tidycrm.reports.filters import ReportFilter
 from tidycrm.reports.forecast import forecast
@@ -35,6 +35,9 @@ def data_marker() -> str:
         ActivityDeal.objects.aggregate(top=Max("id"))["top"],
         ActivityContact.objects.aggregate(top=Max("id"))["top"],
         Contact.objects.aggregate(top=Max("id"))["top"],
+        # Moved by every deal write, derived counters included (a call outcome that now
+        # counts as connected recounts the deals' conversations without touching the deals).
+        DealMonth.objects.aggregate(total=Sum("version"))["total"],
     ]
     return "|".join(str(m) for m in markers)
 

@@ -106,3 +106,20 @@ def test_an_unknown_pipeline_is_a_named_error_and_stores_no_model(admin):
     client.force_login(admin)
     assert client.get(reverse("reports:dashboard"), {"pipeline": "12314"}).status_code == 400
     assert not ForecastModel.objects.filter(pipeline_id=12314).exists()
+
+
+def test_cached_dashboard_follows_a_call_outcome_that_now_connects(admin, history):
+    """Changing whether an outcome connected recounts the deals' conversations without touching
+    the deals; the cached figures follow it all the same."""
+    from tidycrm.activities.models import Outcome
+    from tidycrm.activities.services.effort import recount_outcome
+    from tidycrm.reports.dashboard import compute_figures, dashboard_figures
+
+    f = parse_filter({})
+    before = dashboard_figures(admin, f)["effort"].conversations
+    outcome = Outcome.objects.get(name="Voicemail")
+    Outcome.objects.filter(pk=outcome.pk).update(is_connected=True)
+    recount_outcome(outcome.pk)
+    after = dashboard_figures(admin, f)["effort"].conversations
+    assert after > before
+    assert after == compute_figures(admin, f)["effort"].conversations
