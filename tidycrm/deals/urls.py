@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tidycrm.deals.views import board, pages, settings
+from tidycrm.deals.views import board, pages, pick, settings
 
 app_name = "deals"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("stages/<int:pk>/cards/", board.stage_more, name="stage_more"),
     path("list/", pages.deal_list, name="list"),
     path("new/", pages.deal_create, name="create"),
+    path("pick/<str:kind>/", pick.record_choices, name="pick"),
     path("<int:pk>/", pages.deal_detail, name="detail"),
     path("<int:pk>/edit/", pages.deal_edit, name="edit"),
     path("<int:pk>/delete/", pages.deal_delete, name="delete"),

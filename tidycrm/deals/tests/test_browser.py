@@ -90,3 +90,28 @@ def test_a_refused_move_puts_the_card_back(
     status.filter(has_text="changed since you loaded it").wait_for()
     assert column(page, "Qualification").locator(".deal-card", has_text="Dock lights").count() == 1
     assert Deal.objects.get(pk=deal.pk).stage.name == "Negotiation"
+
+
+def test_pick_a_person_for_a_new_deal(browser_page: Any, live_server: Any, seller: Any) -> None:
+    """Typing a name fills the field's suggestions; the picked "Name #id" saves that person."""
+    from tidycrm.contacts.services import save_contact
+
+    person = save_contact({"name": "Ada Lovelace"}, actor=seller, channel="ui").record
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/deals/new/")
+    page.get_by_label("Name", exact=True).fill("Analytical engine")
+    first = page.locator("#id_person_0")
+    first.press_sequentially("lovel", delay=40)
+    page.locator(f'#contact-choices option[value="Ada Lovelace #{person.pk}"]').wait_for(
+        state="attached"
+    )
+    first.fill(f"Ada Lovelace #{person.pk}")
+    page.locator("#id_role_0").select_option("champion")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Analytical engine").wait_for()
+    deal = Deal.objects.get(name="Analytical engine")
+    assert list(deal.deal_contacts.values_list("contact_id", "role")) == [(person.pk, "champion")]

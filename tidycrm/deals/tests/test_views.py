@@ -110,10 +110,14 @@ def test_create_form_shows_field_errors_then_saves(rep, pipeline):
             "amount": "900",
             "pipeline": pipeline.pk,
             "owner": rep.pk,
-            "contacts": f"{person.pk}, champion",
+            "person_0": f"Ann Smith #{person.pk}",
+            "role_0": "champion",
+            "person_1": "",
+            "role_1": "",
         },
     )
     deal = Deal.objects.get()
+    assert list(deal.deal_contacts.values_list("contact_id", "role")) == [(person.pk, "champion")]
     assert good.status_code == 302 and good["Location"] == reverse("deals:detail", args=[deal.pk])
     edit = client.post(
         reverse("deals:edit", args=[deal.pk]),
@@ -167,3 +171,50 @@ def test_settings_pages_for_admins_only(rep, admin, pipeline):
     assert dup.status_code == 400 and "another pipeline has this name" in dup.content.decode()
     gone = client.post(reverse("deals:settings_delete", args=["stage", stage.pk]))
     assert gone.status_code == 302 and not Stage.objects.filter(pk=stage.pk).exists()
+
+
+def test_pickers_suggest_only_what_the_user_may_see(rep, make_user, pipeline):
+    """The company and people fields suggest visible records by name, escaped, as "Name #id"."""
+    other = make_user("sales")
+    mine = save_contact({"name": "Zoë <b>Ashby</b>"}, actor=rep, channel="ui").record
+    save_contact({"name": "Zoe Ashcroft", "owner_id": other.pk}, actor=other, channel="ui")
+    acme = save_company({"name": "Ashford Tools"}, actor=rep, channel="ui").record
+    client = logged_in(rep)
+    people = client.get(reverse("deals:pick", args=["contact"]), {"person_0": "ash"})
+    html = people.content.decode()
+    assert people.status_code == 200
+    assert f"#{mine.pk}" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert "Ashcroft" not in html  # another rep's contact
+    companies = client.get(reverse("deals:pick", args=["company"]), {"company": "ashf"})
+    assert f'value="Ashford Tools #{acme.pk}"' in companies.content.decode()
+    assert (
+        client.get(reverse("deals:pick", args=["contact"]), {"person_0": "a"}).content.strip()
+        == b""
+    )
+    assert client.get(reverse("deals:pick", args=["planet"]), {"q": "ash"}).status_code == 404
+
+
+def test_a_picked_person_the_user_cannot_see_is_named_on_its_row(rep, make_user, pipeline):
+    other = make_user("sales")
+    hidden = save_contact(
+        {"name": "Hidden Person", "owner_id": other.pk}, actor=other, channel="ui"
+    )
+    response = logged_in(rep).post(
+        reverse("deals:create"),
+        {
+            "name": "Upsell",
+            "pipeline": pipeline.pk,
+            "person_0": f"Hidden Person #{hidden.record.pk}",
+            "role_0": "buyer",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form["person_0"].errors and not Deal.objects.exists()
+
+
+def test_a_new_deal_from_a_person_names_them_on_the_first_row(rep, pipeline):
+    person = save_contact({"name": "Ann Smith"}, actor=rep, channel="ui").record
+    page = logged_in(rep).get(reverse("deals:create"), {"contact": person.pk})
+    assert page.context["form"].initial["person_0"] == f"Ann Smith #{person.pk}"
+    assert f'value="Ann Smith #{person.pk}"' in page.content.decode()

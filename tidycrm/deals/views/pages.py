@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,14 +16,15 @@ from tidycrm.accounts.selectors import active_users
 from tidycrm.accounts.services import require
 from tidycrm.accounts.views import AuthedRequest
 from tidycrm.audit.selectors import history_for
-from tidycrm.companies.selectors import get_company
-from tidycrm.contacts.selectors import get_contact
+from tidycrm.companies.selectors import get_company, visible_companies
+from tidycrm.contacts.selectors import get_contact, visible_contacts
 from tidycrm.core.exceptions import DomainError, PermissionDenied
 from tidycrm.core.htmx import render_page_or_partial
 from tidycrm.core.pagination import paginate
 from tidycrm.core.views import blank_means_any, domain_errors
+from tidycrm.deals.choices import ContactRole
 from tidycrm.deals.filters import SORTS, DealFilter
-from tidycrm.deals.forms import DealForm
+from tidycrm.deals.forms import DealForm, picked
 from tidycrm.deals.models import Deal
 from tidycrm.deals.selectors import (
     deal_contacts,
@@ -117,17 +120,30 @@ def _edit(request: AuthedRequest, deal: Deal | None) -> HttpResponse:
             if saved is not None:
                 return redirect("deals:detail", pk=saved.pk)
     elif deal is None:
-        initial = {"owner": request.user.pk, "team": request.user.team_id or ""}
-        for name in ("pipeline", "stage", "company"):
-            if request.GET.get(name, "").isdigit():
-                initial[name] = request.GET[name]
-        if request.GET.get("contact", "").isdigit():
-            initial["contacts"] = f"{request.GET['contact']}, decision_maker"
-        form = DealForm(initial=initial)
+        form = DealForm(initial=_prefilled(request))
     else:
         form = DealForm(initial=DealForm.initial_for(deal))
     context = {"form": form, "deal": deal}
     return render(request, "deals/form.html", context, status=400 if form.errors else 200)
+
+
+def _prefilled(request: AuthedRequest) -> dict[str, Any]:
+    """A new deal from a board, a company or a person: those filled in (what the user may see)."""
+    initial: dict[str, Any] = {"owner": request.user.pk, "team": request.user.team_id or ""}
+    for name in ("pipeline", "stage"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = request.GET[name]
+    company = request.GET.get("company", "")
+    if company.isdigit():
+        found = visible_companies(request.user).filter(pk=company).values_list("name", flat=True)
+        initial["company"] = picked(int(company), found[0]) if found else ""
+    contact = request.GET.get("contact", "")
+    if contact.isdigit():
+        names = visible_contacts(request.user).filter(pk=contact).values_list("display_name")
+        if names:
+            initial["person_0"] = picked(int(contact), names[0][0])
+            initial["role_0"] = ContactRole.DECISION_MAKER
+    return initial
 
 
 def _save(request: AuthedRequest, form: DealForm, deal: Deal | None) -> Deal | None:
