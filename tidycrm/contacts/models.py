@@ -78,8 +78,8 @@ class Contact(TimeStampedModel):
             models.Index(fields=["owner", "sort_key", "id"], name="contact_owner_sort"),
             models.Index(fields=["team", "sort_key", "id"], name="contact_team_sort"),
             # The new contacts of a period that a sales user or a team may see (speed-to-lead).
-            models.Index(fields=["owner", "created_at"], name="contact_owner_created"),
-            models.Index(fields=["team", "created_at"], name="contact_team_created"),
+            models.Index(fields=["owner", "created_at", "id"], name="contact_owner_created"),
+            models.Index(fields=["team", "created_at", "id"], name="contact_team_created"),
             models.Index(fields=["lifecycle_stage", "sort_key", "id"], name="contact_stage_sort"),
         ]
         constraints = [

@@ -1,9 +1,9 @@
 """The dashboard's figures and chart geometry, computed once per state of the data.
 
 The figures are cached under a key made of the filter, the viewer's visibility and markers of
-the data they read (the newest deal change, the newest activity link, the newest contact):
-any write moves a marker, so a cached dashboard is never older than the data. The markers
-are index look-ups, a few milliseconds even at millions of rows.
+the data they read (the newest deal change, the deals' month versions, the newest activity
+link, the newest contact): a write moves a marker, so a cached dashboard is not older than
+the data. The markers are index look-ups, a few milliseconds even at millions of rows.
 """
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ CACHE_SECONDS = 900
 
 
 def data_marker() -> str:
-    # Three statements, not one: alone, each maximum is an index look-up and the count reads
-    # the smallest index; together the database scans the table for them.
+    # One statement each: alone, each maximum is an index look-up; together the database
+    # scans the table for them.
     markers = [
-        Deal.objects.count(),
         Deal.objects.aggregate(last=Max("updated_at"))["last"],
         Deal.objects.aggregate(top=Max("id"))["top"],
         ActivityDeal.objects.aggregate(top=Max("id"))["top"],
         ActivityContact.objects.aggregate(top=Max("id"))["top"],
         Contact.objects.aggregate(top=Max("id"))["top"],
-        # Moved by every deal write, derived counters included (a call outcome that now
-        # counts as connected recounts the deals' conversations without touching the deals).
+        # Moved by every deal write, deletes and derived counters included (a call outcome
+        # that now counts as connected recounts the deals' conversations, not touching them);
+        # a count of the deals would scan them on PostgreSQL.
         DealMonth.objects.aggregate(total=Sum("version"))["total"],
     ]
     return "|".join(str(m) for m in markers)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
@@ -40,12 +41,17 @@ def current_months(months: list[dt.date]) -> set[dt.date]:
     return {month for month, version in built if versions.get(month) == version}
 
 
-def period_parts(f: ReportFilter) -> PeriodParts:
-    """Split [f.since, f.until) into whole months with current rollups and spans to read."""
+def period_parts(f: ReportFilter, now: dt.datetime | None = None) -> PeriodParts:
+    """Split [f.since, f.until) into whole months with current rollups and spans to read.
+
+    A month the period ends in counts as whole when the rest of it is still to come: no deal is
+    created or closed in the future (the services stamp both with the time of the write), so
+    this month's rollup, while current, holds exactly the deals of the period's last days."""
+    now = now or timezone.now()
     first = f.start if f.start.day == 1 else _next_month(f.start)
     whole = []
     month = first
-    while _next_month(month) <= f.end:
+    while _midnight(month) < f.until and (_next_month(month) <= f.end or f.until >= now):
         whole.append(month)
         month = _next_month(month)
     current = current_months(whole)

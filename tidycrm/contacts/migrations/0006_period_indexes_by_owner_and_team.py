@@ -65,10 +65,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="contact",
-            index=models.Index(fields=["owner", "created_at"], name="contact_owner_created"),
+            index=models.Index(fields=["owner", "created_at", "id"], name="contact_owner_created"),
         ),
         migrations.AddIndex(
             model_name="contact",
-            index=models.Index(fields=["team", "created_at"], name="contact_team_created"),
+            index=models.Index(fields=["team", "created_at", "id"], name="contact_team_created"),
         ),
     ]
