@@ -9,7 +9,8 @@ bench/measure.py does, for an admin (sees all) and a sales user (sees own). The 
 measured twice: as served (figures from the cache while the data is unchanged) and with the
 cache cleared before every request (every figure computed; the forecast applies the stored
 model, which the worker retrains on its schedule, and the monthly rollups of deals, which the
-worker builds: the run first does both as the worker would and records how long they took). Writes bench/results/sales-<db>-<date>.json and .md.
+worker builds: the run first does both as the worker would and records how long they took).
+Writes bench/results/sales-<db>-<date>.json and .md.
 """
 
 from __future__ import annotations
