@@ -227,27 +227,51 @@ def candidate_pairs(
 ) -> IntArray:
     """Unique pairs (i < j) as an (n, 2) array of rows sharing a key of any column."""
     n = len(table)
+    codes = candidate_codes(table, columns, window=window)
+    pairs: IntArray = np.stack([codes // n, codes % n], axis=1)
+    return pairs
+
+
+def candidate_codes(
+    table: Table, columns: Iterable[tuple[str, IntArray]], *, window: int = 40
+) -> IntArray:
+    """The pairs of `candidate_pairs` as sorted codes i * n + j (half the memory of the pairs,
+    which a scan takes a batch at a time). The codes found are merged column by column, so
+    the pairs a column repeats from earlier ones are not held twice (at a million records the
+    name keys find most pairs several times)."""
+    n = len(table)
     order_key = _order_key(table)
-    found: list[IntArray] = []
+    union = np.zeros(0, dtype=np.int64)
     for _, column in columns:
         # a multi-valued key (n, k): each record once per value
-        owners = np.repeat(np.arange(n), column.shape[1]) if column.ndim == 2 else np.arange(n)
+        width = column.shape[1] if column.ndim == 2 else 1
         values = column.ravel()
         present = np.flatnonzero(values >= 0)
         if len(present) < 2:
             continue
-        rows, key = owners[present], values[present]
+        rows, key = present // width, values[present]
+        del present
         order = np.lexsort((order_key[rows], key))
         rows, keys = rows[order], key[order]
+        del order, key
+        found: list[IntArray] = []
         for step in range(1, min(window, len(rows) - 1) + 1):
             same = np.flatnonzero(keys[step:] == keys[:-step])
             if len(same) == 0:
                 break
             a, b = rows[same], rows[same + step]
+            distinct = a != b
+            a, b = a[distinct], b[distinct]
             found.append(np.minimum(a, b) * n + np.maximum(a, b))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    pairs: IntArray = np.stack([codes // n, codes % n], axis=1)
-    distinct: IntArray = pairs[pairs[:, 0] != pairs[:, 1]]
-    return distinct
+        if found:
+            union = _sorted_unique(np.concatenate([union, *found]))
+    return union
+
+
+def _sorted_unique(values: IntArray) -> IntArray:
+    """np.unique of int64 codes by sorting (several times quicker at millions of values)."""
+    values.sort()
+    if len(values) < 2:
+        return values
+    kept: IntArray = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return kept

@@ -6,8 +6,11 @@ Multi-valued fields (e-mails, phones) keep up to `SLOTS` values per record.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +24,7 @@ from tidycrm.matching.names import name_key, person_name_keys, phonetic, whole_n
 from tidycrm.matching.records import CompanyRecord, PersonRecord
 
 SLOTS = 3
+CHUNK = 50_000  # records whose keys `people_table` holds as strings at a time
 # what is not a letter or digit (str.isalnum); \w alone would keep the underscore
 _NOT_ALNUM = re.compile(r"[\W_]+")
 IntArray = NDArray[np.int64]
@@ -32,8 +36,11 @@ class Vocabulary:
 
     texts: list[str] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
+    sealed: bool = False
 
     def code(self, text: str) -> int:
+        if self.sealed:
+            raise RuntimeError("a sealed vocabulary takes no new texts")
         if not text:
             return -1
         found = self.index.get(text)
@@ -41,6 +48,13 @@ class Vocabulary:
             found = self.index[text] = len(self.texts)
             self.texts.append(text)
         return found
+
+    def seal(self) -> None:
+        """The vocabulary is complete: its text -> code dict is dropped (the dicts of a
+        million-record table's vocabularies take a few hundred megabytes, and a built table
+        only reads codes and texts)."""
+        self.index = {}
+        self.sealed = True
 
     def array(self) -> NDArray[np.object_]:
         out = np.empty(len(self.texts) + 1, dtype=object)
@@ -93,6 +107,21 @@ class Table:
 
 # Columns sharing a vocabulary (given and family names share one so swaps compare by code).
 _VOCAB_OF = {"given": "name", "family": "name", "whole": "name", "email_local": "local"}
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Cyclic garbage collection paused for the block. Building a table or a scan's matches
+    makes millions of small objects that form no cycles; each allocation count past the
+    threshold starts a collection that walks the live objects, the records among them:
+    about a third of the time of a table at 100,000 records."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _email_parts(address: str) -> tuple[str, str, str, bool]:
@@ -164,15 +193,6 @@ def _intern(values: list[str], vocab: Vocabulary) -> IntArray:
     return np.array(codes, dtype=np.int64)
 
 
-def _intern_slots(rows: list[list[str]], vocab: Vocabulary) -> IntArray:
-    """Codes of a multi-valued column: up to SLOTS distinct values per record."""
-    out = np.full((len(rows), SLOTS), -1, dtype=np.int64)
-    for slot in range(SLOTS):
-        column = [r[slot] if len(r) > slot else "" for r in rows]
-        out[:, slot] = _intern(column, vocab)
-    return out
-
-
 def _distinct(values: Iterable[str]) -> list[str]:
     kept: list[str] = []
     for value in values:
@@ -181,11 +201,58 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return kept
 
 
-def _keyed(values: list[str], key: Callable[[str], str]) -> list[str]:
-    """`key` of every value, computed once per distinct value ("" stays "")."""
-    keys = {text: key(text) for text in set(values) if text}
-    keys[""] = ""
-    return [keys[text] for text in values]
+class _Collected:
+    """A column gathered record by record as codes, each distinct string kept once (strings
+    and lists per record took about a gigabyte at a million records). `width` values per
+    record: a multi-valued column keeps the first SLOTS of each record's distinct values."""
+
+    __slots__ = ("codes", "seen")
+
+    def __init__(self, width: int = 1) -> None:
+        # per slot: text -> code in order of first appearance, and each record's code
+        self.seen: list[dict[str, int]] = [{} for _ in range(width)]
+        self.codes = [array("q") for _ in range(width)]
+
+    def extend(self, values: list[str]) -> None:
+        """One value per record ("" is missing) of a column of width 1."""
+        seen = self.seen[0]
+        add = seen.setdefault
+        # len(seen) is read before the insertion: a new text gets the next code
+        self.codes[0].extend([add(v, len(seen)) if v else -1 for v in values])
+
+    def extend_rows(self, rows: list[list[str]]) -> None:
+        """Each record's distinct values, the first in slot 0."""
+        for slot, (seen, column) in enumerate(zip(self.seen, self.codes, strict=True)):
+            add = seen.setdefault
+            values = [r[slot] if len(r) > slot else "" for r in rows]
+            column.extend([add(v, len(seen)) if v else -1 for v in values])
+
+    def codes_in(self, vocab: Vocabulary, key: Callable[[str], str] | None = None) -> IntArray:
+        """The codes in the vocabulary's numbering, which grows by the new texts (their `key`
+        when given; a key "" is missing) slot by slot in order of first appearance: the
+        numbering interning the whole column at once would give."""
+        out = np.full((len(self.codes[0]), len(self.codes)), -1, dtype=np.int64)
+        for slot, (seen, column) in enumerate(zip(self.seen, self.codes, strict=True)):
+            local = np.frombuffer(column, dtype=np.int64)
+            if key is None and not vocab.index:
+                # the first texts of the vocabulary: their codes stand, and their dict is its
+                vocab.index = seen
+                out[:, slot] = local
+                self.seen[slot] = {}
+                continue
+            index = vocab.index
+            texts = seen if key is None else (key(text) for text in seen)
+            # len(index) is read before the insertion: a new text gets the next code
+            code_of = np.fromiter(
+                (index.setdefault(t, len(index)) if t else -1 for t in texts),
+                dtype=np.int64,
+                count=len(seen),
+            )
+            present = local >= 0
+            out[present, slot] = code_of[local[present]]
+            self.seen[slot] = {}  # the vocabulary holds the texts now
+        vocab.texts = list(vocab.index)
+        return out[:, 0] if len(self.codes) == 1 else out
 
 
 def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) -> Table:
@@ -193,23 +260,41 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
 
     One pass over the records collects the keys as strings; each column is then interned at
     once (a million records: a few seconds)."""
-    given_col: list[str] = []
-    family_col: list[str] = []
-    whole_col: list[str] = []
-    emails_col: list[list[str]] = []
-    locals_col: list[list[str]] = []
-    domains_col: list[list[str]] = []
-    phones_col: list[list[str]] = []
-    tails_col: list[list[str]] = []
-    company_col: list[str] = []
-    street_col: list[str] = []
-    city_col: list[str] = []
-    postcode_col: list[str] = []
-    birth_col: list[str] = []
-    extra_cols: dict[str, list[str]] = {key: [] for key in extras}
+    with paused_gc():
+        return _people_table(records, extras)
+
+
+def _people_table(records: Sequence[PersonRecord], extras: Sequence[str]) -> Table:
+    single = ["given", "family", "whole", "company", "street", "city", "postcode", "birth"]
+    multi = ["email", "email_local", "domain", "phone", "tail"]
+    collected = {name: _Collected() for name in (*single, *(f"x:{k}" for k in extras))}
+    collected |= {name: _Collected(SLOTS) for name in multi}
+    # the keys of up to CHUNK records as strings, then as codes: lists of strings are quick
+    # to fill and to intern, but for a million records they take about a gigabyte
+    pending: dict[str, list[str]] = {name: [] for name in collected if name not in multi}
+    pending_rows: dict[str, list[list[str]]] = {name: [] for name in multi}
+
+    def flush() -> None:
+        for name, values in pending.items():
+            collected[name].extend(values)
+            values.clear()
+        for name, rows in pending_rows.items():
+            collected[name].extend_rows(rows)
+            rows.clear()
+
+    given_col, family_col, whole_col = pending["given"], pending["family"], pending["whole"]
+    emails_col, locals_col = pending_rows["email"], pending_rows["email_local"]
+    domains_col, phones_col, tails_col = (
+        pending_rows["domain"],
+        pending_rows["phone"],
+        pending_rows["tail"],
+    )
+    company_col, street_col, city_col = pending["company"], pending["street"], pending["city"]
+    postcode_col, birth_col = pending["postcode"], pending["birth"]
+    extra_cols = {key: pending[f"x:{key}"] for key in extras}
     roles: set[str] = set()
     no_values: list[str] = []
-    for rec in records:
+    for count, rec in enumerate(records, 1):
         given, family = person_name_keys(
             rec.given_name, rec.family_name, rec.full_name, rec.country
         )
@@ -256,27 +341,22 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
         birth_col.append(rec.birth_date.strip())
         for key in extras:
             extra_cols[key].append(rec.extra.get(key, "").strip().casefold())
-    # companies, streets and places repeat: each distinct text is keyed once
-    company_col = _keyed(company_col, company_name_key)
-    street_col = _keyed(street_col, street_key)
-    city_col = _keyed(city_col, place_key)
-    postcode_col = _keyed(postcode_col, place_key)
+        if count % CHUNK == 0:
+            flush()
+    flush()
     kinds = ("name", "local", "email", "domain", "phone", "tail", "phon", "company", "street")
     vocab = {name: Vocabulary() for name in (*kinds, "city", "postcode", "birth")}
+    # companies, streets and places repeat: each distinct text is keyed once
+    keyed: dict[str, Callable[[str], str]] = {
+        "company": company_name_key,
+        "street": street_key,
+        "city": place_key,
+        "postcode": place_key,
+    }
+    # in this order: given names take the first codes of the vocabulary they share
     columns: dict[str, IntArray] = {
-        "given": _intern(given_col, vocab["name"]),
-        "family": _intern(family_col, vocab["name"]),
-        "whole": _intern(whole_col, vocab["name"]),
-        "email": _intern_slots(emails_col, vocab["email"]),
-        "email_local": _intern_slots(locals_col, vocab["local"]),
-        "domain": _intern_slots(domains_col, vocab["domain"]),
-        "phone": _intern_slots(phones_col, vocab["phone"]),
-        "tail": _intern_slots(tails_col, vocab["tail"]),
-        "company": _intern(company_col, vocab["company"]),
-        "street": _intern(street_col, vocab["street"]),
-        "city": _intern(city_col, vocab["city"]),
-        "postcode": _intern(postcode_col, vocab["postcode"]),
-        "birth": _intern(birth_col, vocab["birth"]),
+        name: collected[name].codes_in(vocab[_VOCAB_OF.get(name, name)], keyed.get(name))
+        for name in (*single, *multi)
     }
     # phonetic codes per distinct family name, not per record
     names = vocab["name"].texts
@@ -284,10 +364,12 @@ def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) ->
     columns["phon"] = np.append(phon_of, -1)[columns["family"]]
     for key in extras:
         vocab[f"x:{key}"] = Vocabulary()
-        columns[f"x:{key}"] = _intern(extra_cols[key], vocab[f"x:{key}"])
+        columns[f"x:{key}"] = collected[f"x:{key}"].codes_in(vocab[f"x:{key}"])
     role = np.zeros(len(vocab["email"].texts), dtype=bool)
     codes = [vocab["email"].index[r] for r in roles if r in vocab["email"].index]
     role[codes] = True
+    for vocabulary in vocab.values():
+        vocabulary.seal()
     ids = [rec.id for rec in records]
     return Table(ids=ids, columns=columns, vocab=vocab, flags={"email_role": role})
 

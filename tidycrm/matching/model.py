@@ -10,15 +10,15 @@ number or an inbox that many records share, or a common surname, says less than 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tidycrm.matching import defaults
-from tidycrm.matching.blocking import candidate_pairs, company_key_columns, person_key_columns
+from tidycrm.matching.blocking import candidate_codes, company_key_columns, person_key_columns
 from tidycrm.matching.comparisons import (
     COMPANY_COMPARISONS,
     PERSON_COMPARISONS,
@@ -62,13 +62,56 @@ class Evidence:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Match:
+    """A pair of records and its score. Its evidence is a tuple, or the batch of a scan that
+    writes the batch's evidence the first time one of its pairs is asked (`evidence`)."""
+
     a: str
     b: str
     probability: float
     weight: float  # total log2 Bayes factor including the prior
-    evidence: tuple[Evidence, ...]
+    _evidence: tuple[Evidence, ...] | DeferredEvidence = field(default=(), repr=False)
+    _row: int = field(default=0, repr=False)  # this pair's place in a deferred batch
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        found = self._evidence
+        return found if isinstance(found, tuple) else found.of(self._row)
+
+    def _key(self) -> tuple[str, str, float, float, tuple[Evidence, ...]]:
+        return (self.a, self.b, self.probability, self.weight, self.evidence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Match) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Match(a={self.a!r}, b={self.b!r}, probability={self.probability!r}, "
+            f"weight={self.weight!r}, evidence={self.evidence!r})"
+        )
+
+
+class DeferredEvidence:
+    """The evidence of a batch of scanned pairs, put into words the first time any of them is
+    asked for: a scan of a million records keeps hundreds of thousands of pairs, and clustering
+    needs only their scores (writing every sentence cost about a third of the scan's time and
+    a fifth of its memory). Holds the scores of the batch's pairs and the table they refer to."""
+
+    __slots__ = ("_explain", "_found")
+
+    def __init__(self, explain: Callable[[], list[tuple[Evidence, ...]]]) -> None:
+        self._explain: Callable[[], list[tuple[Evidence, ...]]] | None = explain
+        self._found: list[tuple[Evidence, ...]] = []
+
+    def of(self, row: int) -> tuple[Evidence, ...]:
+        if self._explain is not None:
+            self._found = self._explain()
+            self._explain = None  # the table and the scores are no longer needed
+        return self._found[row]
 
 
 @dataclass
@@ -83,6 +126,15 @@ class Scored:
     @property
     def probability(self) -> NDArray[np.float64]:
         return probability(self.weight)
+
+    def subset(self, rows: IntArray) -> Scored:
+        """The scores of pairs `rows` only (what a deferred explanation keeps of a batch)."""
+        return Scored(
+            self.weight[rows],
+            self.parts[rows],
+            self.levels[rows],
+            [Levels(c.level[rows], c.value[rows], c.column) for c in self.computed],
+        )
 
 
 def probability(weight: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -300,12 +352,47 @@ class _Model:
     ) -> list[Match]:
         """The Matches of pairs `rows` of `scored` (records i[k] and j[k] of the table), each
         with its evidence. `own`: value frequencies are the table's (see `score_pairs`)."""
+        evidence = self._evidence(table, scored, rows, i, j, own=own)
+        return [
+            Match(a, b, chance, weight, evidence[n])
+            for n, (a, b, chance, weight) in enumerate(self._scores(table, scored, rows, i, j))
+        ]
+
+    def explain_later(
+        self, table: Table, scored: Scored, rows: IntArray, i: IntArray, j: IntArray, *, own: bool
+    ) -> list[Match]:
+        """`explain` with the evidence written when first asked for (`DeferredEvidence`):
+        the same Matches, without the cost for callers that read only the scores."""
+        if len(rows) == 0:
+            return []
+        kept = scored.subset(rows)
+        everything = np.arange(len(rows))
+        deferred = DeferredEvidence(lambda: self._evidence(table, kept, everything, i, j, own=own))
+        return [
+            Match(a, b, chance, weight, deferred, n)
+            for n, (a, b, chance, weight) in enumerate(self._scores(table, scored, rows, i, j))
+        ]
+
+    @staticmethod
+    def _scores(
+        table: Table, scored: Scored, rows: IntArray, i: IntArray, j: IntArray
+    ) -> zip[tuple[str, str, float, float]]:
+        """(id a, id b, probability, rounded weight) of pairs `rows`."""
+        ids = table.ids
+        weights = scored.weight[rows]
+        return zip(
+            [ids[x] for x in i.tolist()],
+            [ids[x] for x in j.tolist()],
+            probability(weights).tolist(),
+            [round(w, 3) for w in weights.tolist()],
+            strict=True,
+        )
+
+    def _evidence(
+        self, table: Table, scored: Scored, rows: IntArray, i: IntArray, j: IntArray, *, own: bool
+    ) -> list[tuple[Evidence, ...]]:
         from tidycrm.matching.explain import details
 
-        ids = table.ids
-        a_ids, b_ids = [ids[x] for x in i.tolist()], [ids[x] for x in j.tolist()]
-        weights = scored.weight[rows]
-        chances = probability(weights).tolist()
         columns = []
         for k, comparison in enumerate(self.comparisons):
             found = scored.computed[k]
@@ -327,13 +414,7 @@ class _Model:
                 ]
             )
         # fields missing on either side are no evidence: left out
-        evidence = [tuple(e for e in row if e is not None) for row in zip(*columns, strict=True)]
-        return [
-            Match(a, b, chance, round(weight, 3), evidence[n])
-            for n, (a, b, chance, weight) in enumerate(
-                zip(a_ids, b_ids, chances, weights.tolist(), strict=True)
-            )
-        ]
+        return [tuple(e for e in row if e is not None) for row in zip(*columns, strict=True)]
 
     # ---- training -----------------------------------------------------------------------------
 
@@ -373,11 +454,10 @@ class _Model:
             )
         names = [c.name for c in model.comparisons]
         # every candidate pair scored once; each kind of key then picks its own rows
-        by_kind = {
-            kind: candidate_pairs(table, [(k, col) for k, col in keys if k == kind])
+        codes = {
+            kind: candidate_codes(table, [(k, col) for k, col in keys if k == kind])
             for kind in dict.fromkeys(kind for kind, _ in keys)
         }
-        codes = {kind: p[:, 0] * n + p[:, 1] for kind, p in by_kind.items()}
         union = np.unique(np.concatenate(list(codes.values()))) if codes else np.zeros(0, np.int64)
         if len(union) > max_pairs:
             union = np.sort(rng.choice(union, size=max_pairs, replace=False))

@@ -6,8 +6,14 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from tidycrm.matching.blocking import candidate_pairs, company_key_columns, person_key_columns
-from tidycrm.matching.features import IntArray, Table, companies_table, people_table
+from tidycrm.matching.blocking import candidate_codes, company_key_columns, person_key_columns
+from tidycrm.matching.features import (
+    IntArray,
+    Table,
+    companies_table,
+    paused_gc,
+    people_table,
+)
 from tidycrm.matching.model import DEFAULT_THRESHOLD, CompanyModel, Match, PersonModel
 from tidycrm.matching.records import CompanyRecord, PersonRecord
 
@@ -51,19 +57,23 @@ def _scan(
     threshold: float,
     progress: Callable[[int, int], None] | None,
 ) -> list[Match]:
-    pairs = candidate_pairs(table, keys)
-    total = len(pairs)
+    codes = candidate_codes(table, keys)
+    total, n = len(codes), len(table)
     matches: list[Match] = []
     if progress:
         progress(0, total)
-    for start in range(0, total, BATCH):
-        chunk = pairs[start : start + BATCH]
-        scored = model.score_pairs(table, chunk[:, 0], chunk[:, 1], own_frequencies=True)
-        keep = np.flatnonzero(scored.probability >= threshold)
-        matches.extend(model.explain(table, scored, keep, chunk[keep, 0], chunk[keep, 1], own=True))
-        if progress:
-            progress(min(start + BATCH, total), total)
-    matches.sort(key=lambda m: (-m.weight, m.a, m.b))
+    # the kept pairs' evidence is written when first read (see `DeferredEvidence`)
+    with paused_gc():
+        for start in range(0, total, BATCH):
+            i, j = np.divmod(codes[start : start + BATCH], n)
+            scored = model.score_pairs(table, i, j, own_frequencies=True)
+            keep = np.flatnonzero(scored.probability >= threshold)
+            matches.extend(model.explain_later(table, scored, keep, i[keep], j[keep], own=True))
+            del scored, i, j
+            if progress:
+                progress(min(start + BATCH, total), total)
+        del codes
+        matches.sort(key=lambda m: (-m.weight, m.a, m.b))
     return matches
 
 
@@ -81,6 +91,13 @@ def cluster(
     (one of two cross pairs is linked) but a long chain of weak links does not pull unrelated
     people into one group; no group grows past `max_size`.
     """
+    with paused_gc():  # a million small tuples and lists, no cycles among them
+        return _cluster(matches, threshold, min_density, max_size)
+
+
+def _cluster(
+    matches: Iterable[Match], threshold: float, min_density: float, max_size: int
+) -> list[list[str]]:
     edges = sorted(
         (m for m in matches if m.probability >= threshold and m.a != m.b),
         key=lambda m: (-m.weight, m.a, m.b),

@@ -1,3 +1,6 @@
+import numpy as np
+import pytest
+
 from tidycrm.matching import (
     DEFAULT_THRESHOLD,
     Evidence,
@@ -8,6 +11,9 @@ from tidycrm.matching import (
     person_blocking_keys,
     scan_people,
 )
+from tidycrm.matching.blocking import candidate_pairs, person_key_columns
+from tidycrm.matching.features import people_table
+from tidycrm.matching.model import DeferredEvidence
 from tidycrm.matching.tests.population import population
 
 
@@ -129,3 +135,45 @@ def test_a_scan_meets_slips_at_one_employer_and_unsplit_east_asian_names() -> No
         for a, b in candidate_pairs(table, person_key_columns(table)).tolist()
     }
     assert {("a", "b"), ("c", "d"), ("e", "f")} <= found
+
+
+def test_a_scan_writes_the_same_evidence_when_it_is_first_read() -> None:
+    records = population(600, seed=11)
+    model = PersonModel.train(records)
+    table = people_table(records, model.identifiers)
+    pairs = candidate_pairs(table, person_key_columns(table))
+    scored = model.score_pairs(table, pairs[:, 0], pairs[:, 1], own_frequencies=True)
+    keep = np.flatnonzero(scored.probability >= DEFAULT_THRESHOLD)
+    i, j = pairs[keep, 0], pairs[keep, 1]
+    later = model.explain_later(table, scored, keep, i, j, own=True)
+    assert later and all(isinstance(m._evidence, DeferredEvidence) for m in later)
+    now = model.explain(table, scored, keep, i, j, own=True)
+    # equality compares the evidence, which the deferred Matches write now
+    assert later == now
+    assert [hash(m) for m in later] == [hash(m) for m in now]
+    assert repr(later[0]) == repr(now[0]) and "evidence=" in repr(later[0])
+    scanned = scan_people(records, model)
+    assert sorted(scanned, key=lambda m: (m.a, m.b)) == sorted(now, key=lambda m: (m.a, m.b))
+
+
+def test_a_table_numbers_each_vocabulary_in_order_of_first_appearance() -> None:
+    # given names first, then family names, then whole names share one vocabulary; a
+    # multi-valued column numbers its first slot of every record before the second
+    records = [
+        PersonRecord("1", "Anna", "Berg", emails=("a@x.org", "b@y.org"), company="Acme Ltd"),
+        PersonRecord("2", "Berg", "Cole", emails=("c@z.org",), company="ACME Limited"),
+        PersonRecord("3", "", "Anna", emails=("b@y.org", "d@w.org", "e@v.org", "f@u.org")),
+    ]
+    table = people_table(records)
+    names = table.vocab["name"].texts
+    assert names[:3] == ["anna", "berg", "cole"]
+    assert table.columns["given"].tolist() == [0, 1, -1]
+    assert table.columns["family"].tolist() == [1, 2, 0]
+    assert table.vocab["email"].texts == ["a@x.org", "c@z.org", "b@y.org", "d@w.org", "e@v.org"]
+    assert table.columns["email"].tolist() == [[0, 2, -1], [1, -1, -1], [2, 3, 4]]
+    # two spellings of one company are one code; no company is -1
+    assert table.columns["company"].tolist() == [0, 0, -1]
+    # complete: the text -> code dicts are dropped
+    assert table.vocab["name"].sealed and not table.vocab["name"].index
+    with pytest.raises(RuntimeError):
+        table.vocab["name"].code("new")
