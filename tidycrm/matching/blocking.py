@@ -137,6 +137,10 @@ def person_key_columns(table: Table) -> Iterator[tuple[str, IntArray]]:
         yield "birth_date", c["birth"]
         # a mistyped family name and a mistyped day: the given name and the birth month
         yield "given_name birth_date", _combine(roots, _birth_month_codes(table)[:, None])
+        # the scan's own: a mistyped family name and a mistyped month ("Ralf Poho" 1983-08-16,
+        # "Ralf Pohl" 1983-06-16). Not the month and day without the year: namesakes sharing
+        # a birthday are too many.
+        yield "given_name birth_date", _combine(roots, _birth_part_codes(table, (0, 2))[:, None])
     for name, column in c.items():
         if name.startswith("x:"):
             yield name, column
@@ -176,6 +180,24 @@ def _birth_month_codes(table: Table) -> IntArray:
             count=len(strings),
         )
     return table.derived["birth_month"][table.columns["birth"]]
+
+
+def _birth_part_codes(table: Table, parts: tuple[int, int]) -> IntArray:
+    """Per record, a code of two of its birth date's year, month and day (-1 when unknown)."""
+    key = f"birth_parts:{parts}"
+    if key not in table.derived:
+        strings = table.strings("birth")
+        index: dict[tuple[str, ...], int] = {}
+        codes = []
+        for text in strings:
+            pieces = str(text).split("-")
+            codes.append(
+                index.setdefault(tuple(pieces[k] for k in parts), len(index))
+                if len(pieces) == 3
+                else -1
+            )
+        table.derived[key] = np.asarray(codes, dtype=np.int64)
+    return table.derived[key][table.columns["birth"]]
 
 
 def _initial_codes(table: Table, column: str = "given", letters: int = 1) -> IntArray:

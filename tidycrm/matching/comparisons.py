@@ -26,6 +26,8 @@ PARALLEL_FROM = 5_000
 ROOTS = 6
 # Below four letters one slip makes another name (Ian, Ivan; Jon, Jan)
 ONE_EDIT_FROM = 4
+# and from five letters it is a slip more often than another name: "similar", not "close"
+SIMILAR_EDIT_FROM = 5
 
 
 @dataclass
@@ -249,13 +251,17 @@ def _given(table: Table, i: IntArray, j: IntArray) -> Levels:
     first, length = _initials(table)
     initial = (first[ga] == first[gb]) & ((length[ga] == 1) | (length[gb] == 1))
     # one slip in a short name ("Aoron", "Erok") leaves Jaro-Winkler under the "close" cut
-    close = (sim >= 0.88) | one_edit(table, "given", ga, gb)
+    edit = one_edit(table, "given", ga, gb)
+    close = (sim >= 0.88) | edit
     unsure = np.flatnonzero(~exact & (sim < 0.95) & ~nick & ~close)
     if len(unsure):
         one_way, slipped = _nickname_relation(table, ga[unsure], gb[unsure])
         nick[unsure[one_way]] = True
         close[unsure[slipped]] = True
-    level = _select([exact, sim >= 0.95, nick, close, initial], (ga < 0) | (gb < 0))
+    # one slip in a longer name ("Renata", "Renate") is as likely a typo as a Jaro-Winkler
+    # of 0.95, which long names reach with a slip and shorter ones do not
+    slip = edit & (np.minimum(length[ga], length[gb]) >= SIMILAR_EDIT_FROM)
+    level = _select([exact, (sim >= 0.95) | slip, nick, close, initial], (ga < 0) | (gb < 0))
     return Levels(level, np.where(level == 1, ga, -1), "given")
 
 
@@ -266,8 +272,12 @@ def _family(table: Table, i: IntArray, j: IntArray) -> Levels:
     sim = similarity(table, "family", fa, fb)
     family = table.columns["family"]
     same_sound = (phon[i] == phon[j]) & (phon[i] >= 0) & (fa == family[i]) & (fb == family[j])
+    # one slip in a short name ("Bzuer" for Bauer, "Brck" for Beck) leaves Jaro-Winkler under
+    # the "sounds alike" cut, as with given names
+    slip = one_edit(table, "family", fa, fb)
     level = _select(
-        [fa == fb, sim >= 0.94, same_sound | (sim >= 0.88), sim >= 0.8], (fa < 0) | (fb < 0)
+        [fa == fb, sim >= 0.94, same_sound | (sim >= 0.88) | slip, sim >= 0.8],
+        (fa < 0) | (fb < 0),
     )
     return Levels(level, np.where(level == 1, fa, -1), "family")
 

@@ -184,6 +184,13 @@ def test_a_slip_in_a_short_or_nicknamed_given_name_is_close(model) -> None:  # t
         match = model().score(a, b)
         assert level(match, "given_name") == expected, (given, other)
         assert match.probability >= DEFAULT_THRESHOLD, (given, other)
+    # from five letters one slip is "similar"
+    match = model().score(P("1", "Renate", "Davis", **home), P("2", "Renata", "Davis", **home))  # type: ignore[arg-type]
+    assert level(match, "given_name") == "similar"
+    # one letter off in a family name ("Meyer", "Mezer"; "Beck", "Brck") sounds alike
+    for family, other in (("Meyer", "Mezer"), ("Beck", "Brck")):
+        match = model().score(P("1", "Karin", family), P("2", "Karin", other))
+        assert level(match, "family_name") == "sounds alike", (family, other)
     # short names one letter apart stay different names
     assert level(model().score(P("1", "Jon", "Davis"), P("2", "Jan", "Davis")), "given_name") == (
         "different"

@@ -177,3 +177,21 @@ def test_a_table_numbers_each_vocabulary_in_order_of_first_appearance() -> None:
     assert table.vocab["name"].sealed and not table.vocab["name"].index
     with pytest.raises(RuntimeError):
         table.vocab["name"].code("new")
+
+
+def test_a_scan_meets_a_slip_in_the_family_name_and_one_in_the_birth_month() -> None:
+    """Ralf Poho born 1983-08-16 and Ralf Pohl born 1983-06-16 share no stored key: the
+    given name with the birth year and day (a scan's own key) brings them together."""
+    people = [
+        PersonRecord("a", "Ralf", "Poho", birth_date="1983-08-16"),
+        PersonRecord("b", "Ralf", "Pohl", birth_date="1983-06-16"),
+        PersonRecord("c", "Ralf", "Pohl", birth_date="1984-06-17"),
+    ]
+    assert not person_blocking_keys(people[0]) & person_blocking_keys(people[1])
+    table = people_table(people)
+    found = {
+        (table.ids[a], table.ids[b])
+        for a, b in candidate_pairs(table, person_key_columns(table)).tolist()
+    }
+    assert ("a", "b") in found
+    assert ("a", "c") not in found
