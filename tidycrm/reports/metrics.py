@@ -74,10 +74,6 @@ def open_deals(user: User, f: ReportFilter) -> QuerySet[Deal]:
     return scoped_deals(user, f).filter(status=DealStatus.OPEN, closed_at__isnull=True)
 
 
-def closed_in_period(user: User, f: ReportFilter) -> QuerySet[Deal]:
-    return closed_between(user, f, (f.since, f.until))
-
-
 def closed_between(user: User, f: ReportFilter, span: Span) -> QuerySet[Deal]:
     return scoped_deals(user, f).filter(
         status__in=[DealStatus.WON, DealStatus.LOST], closed_at__gte=span[0], closed_at__lt=span[1]
