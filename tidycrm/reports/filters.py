@@ -26,11 +26,11 @@ class ReportFilter:
 
     @property
     def since(self) -> dt.datetime:
-        return _midnight(self.start)
+        return midnight(self.start)
 
     @property
     def until(self) -> dt.datetime:
-        return _midnight(self.end)
+        return midnight(self.end)
 
     def as_params(self) -> dict[str, str]:
         params = {
@@ -45,7 +45,7 @@ class ReportFilter:
         return params
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 

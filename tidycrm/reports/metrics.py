@@ -43,7 +43,7 @@ from tidycrm.deals.choices import DealStatus, StageKind
 from tidycrm.deals.models import Deal, LossReason, Pipeline, Stage
 from tidycrm.reports.filters import ReportFilter
 from tidycrm.reports.models import ClosedMonth, CreatedMonth
-from tidycrm.reports.selectors import Span, period_parts, scoped
+from tidycrm.reports.selectors import Span, next_month, period_parts, scoped
 from tidycrm.reports.sql import DaysBetween, MonthOf, WholeDaysBetween
 from tidycrm.reports.stats import counted_median, counted_percentile, median, percentile, ratio
 
@@ -269,7 +269,7 @@ def _month_keys(f: ReportFilter) -> list[str]:
     keys, day = [], f.start.replace(day=1)
     while day < f.end:
         keys.append(day.strftime("%Y-%m"))
-        day = (day + dt.timedelta(days=32)).replace(day=1)
+        day = next_month(day)
     return keys
 
 

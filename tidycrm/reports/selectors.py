@@ -12,7 +12,7 @@ from django.utils import timezone
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
 from tidycrm.deals.models import DealMonth
-from tidycrm.reports.filters import ReportFilter
+from tidycrm.reports.filters import ReportFilter, midnight
 from tidycrm.reports.models import BuiltMonth
 
 Span = tuple[dt.datetime, dt.datetime]
@@ -24,12 +24,14 @@ class PeriodParts:
     spans: list[Span]  # the rest of the period, as [start, end) spans, read from the deals
 
 
-def _next_month(day: dt.date) -> dt.date:
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
     return (day + dt.timedelta(days=32)).replace(day=1)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+def month_bounds(month: dt.date) -> Span:
+    """The month beginning on `month` (a first day) as a [start, end) span in UTC."""
+    return midnight(month), midnight(next_month(month))
 
 
 def current_months(months: list[dt.date]) -> set[dt.date]:
@@ -48,20 +50,20 @@ def period_parts(f: ReportFilter, now: dt.datetime | None = None) -> PeriodParts
     created or closed in the future (the services stamp both with the time of the write), so
     this month's rollup, while current, holds exactly the deals of the period's last days."""
     now = now or timezone.now()
-    first = f.start if f.start.day == 1 else _next_month(f.start)
+    first = f.start if f.start.day == 1 else next_month(f.start)
     whole = []
     month = first
-    while _midnight(month) < f.until and (_next_month(month) <= f.end or f.until >= now):
+    while midnight(month) < f.until and (next_month(month) <= f.end or f.until >= now):
         whole.append(month)
-        month = _next_month(month)
+        month = next_month(month)
     current = current_months(whole)
     spans: list[Span] = []
     cursor = f.since
     for month in sorted(current):
-        start = _midnight(month)
+        start = midnight(month)
         if cursor < start:
             spans.append((cursor, start))
-        cursor = _midnight(_next_month(month))
+        cursor = month_bounds(month)[1]
     if cursor < f.until:
         spans.append((cursor, f.until))
     return PeriodParts(months=sorted(current), spans=spans)

@@ -20,18 +20,13 @@ from django.utils import timezone
 from tidycrm.deals.choices import DealStatus
 from tidycrm.deals.models import Deal, DealMonth
 from tidycrm.reports.models import BuiltMonth, ClosedMonth, CreatedMonth
+from tidycrm.reports.selectors import month_bounds
 from tidycrm.reports.sql import WholeDaysBetween
 
 EVERY = dt.timedelta(minutes=1)
 MAX_AGE = dt.timedelta(days=1)
 CLOSED_KEYS = ("pipeline_id", "owner_id", "team_id", "status", "currency", "loss_reason_id")
 CREATED_KEYS = ("pipeline_id", "owner_id", "team_id", "status", "reached_position")
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(month, dt.time(), tzinfo=dt.UTC)
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    return start, dt.datetime.combine(following, dt.time(), tzinfo=dt.UTC)
 
 
 def due_months(now: dt.datetime) -> list[dt.date]:
