@@ -102,7 +102,6 @@ class CompanyMatchKey(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["key", "company"], name="company_match_key"),
-            models.Index(fields=["company"], name="company_match_key_owner"),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,9 @@ def start(settings_module: str, email_test_environment: bool = False) -> None:
     import django
 
     django.setup()
+    from tidycrm.core.collector import set_batch_pace
+
+    set_batch_pace()
 
 
 def work(rows: list[Mapping[str, Any]], *args: Any) -> list[Any] | None:

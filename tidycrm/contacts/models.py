@@ -165,7 +165,6 @@ class ContactMatchKey(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["key", "contact"], name="contact_match_key"),
-            models.Index(fields=["contact"], name="contact_match_key_owner"),
         ]
 
     def __str__(self) -> str:

@@ -58,18 +58,7 @@ def resolve(wanted: dict[str, Wanted], *, actor: User | None) -> Resolved:
     out = Resolved()
     if not wanted:
         return out
-    companies = Company.objects.all()
-    if actor is not None:
-        from tidycrm.accounts.selectors import visible
-
-        companies = visible(companies, actor)
-    keys = {company_name_key(w.name) for w in wanted.values()}
-    # Company's own ordering (sort key, id), as `.first()` on a name look-up gave.
-    found = companies.filter(name_key__in=keys).order_by("sort_key", "pk")
-    for pk, name in found.values_list("pk", "name"):
-        key = name_key(name)
-        if key in wanted:
-            out.ids.setdefault(key, pk)
+    out.ids = find([w.name for w in wanted.values()], actor=actor)
     out.domain_given = _give_domains(
         {k: (out.ids[k], w) for k, w in wanted.items() if k in out.ids and w.domain}, actor
     )
@@ -93,6 +82,28 @@ def resolve(wanted: dict[str, Wanted], *, actor: User | None) -> Resolved:
         else:
             out.ids[key] = out.created[key] = new_id
     return out
+
+
+def find(names: Iterable[str], *, actor: User | None) -> dict[str, int]:
+    """The companies the actor may see with these names, by name_key (nothing is created)."""
+    names = list(names)
+    if not names:
+        return {}
+    companies = Company.objects.all()
+    if actor is not None:
+        from tidycrm.accounts.selectors import visible
+
+        companies = visible(companies, actor)
+    keys = {company_name_key(name) for name in names}
+    wanted = {name_key(name) for name in names}
+    ids: dict[str, int] = {}
+    # Company's own ordering (sort key, id), as `.first()` on a name look-up gave.
+    found = companies.filter(name_key__in=keys).order_by("sort_key", "pk")
+    for pk, name in found.values_list("pk", "name"):
+        key = name_key(name)
+        if key in wanted:
+            ids.setdefault(key, pk)
+    return ids
 
 
 def _give_domains(found: dict[str, tuple[int, Wanted]], actor: User | None) -> dict[str, int]:

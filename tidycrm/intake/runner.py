@@ -24,8 +24,10 @@ from tidycrm.accounts.models import User
 from tidycrm.audit.choices import Channel
 from tidycrm.contacts.duplicates import alias_owners
 from tidycrm.contacts.models import AliasKind, Contact, ContactEmail
-from tidycrm.contacts.services import save_contact, save_contacts_bulk, standardise
+from tidycrm.contacts.services import bulk_parallel, save_contact, save_contacts_bulk, standardise
+from tidycrm.contacts.services.bulk_ahead import Ahead
 from tidycrm.core import bulk_write
+from tidycrm.core.collector import batch_pace
 from tidycrm.core.exceptions import DomainError
 from tidycrm.core.jobs import FINISHED, JobCancelled, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
@@ -226,10 +228,14 @@ def find_matches(ctx: Context, items: list[Item]) -> None:
 # -- one chunk ---------------------------------------------------------------------------------
 
 
-def process(ctx: Context, rows: list[Row]) -> Outcome:
-    """Validate, match and (when writing) save one chunk; rejects are returned, not raised."""
+def process(
+    ctx: Context, rows: list[Row], items: list[Item] | None = None, ahead: Ahead | None = None
+) -> Outcome:
+    """Validate, match and (when writing) save one chunk; rejects are returned, not raised.
+    `items` and `ahead` are the chunk's rows as `look_ahead` prepared them, if it did."""
     out = Outcome()
-    items = [prepare(ctx, row) for row in rows]
+    if items is None:
+        items = [prepare(ctx, row) for row in rows]
     valid = [i for i in items if not i.errors]
     find_matches(ctx, valid)
     mode = ctx.imp.mode
@@ -268,7 +274,7 @@ def process(ctx: Context, rows: list[Row]) -> Outcome:
                 first_values[item.key] = item.row.values
             creates.append(item)
     if ctx.write:
-        _write(ctx, creates, updates, later, out)
+        _write(ctx, creates, updates, later, out, ahead)
     else:
         _check(ctx, creates, updates, later, out)
         if len(ctx.seen) < 2_000_000:
@@ -341,8 +347,47 @@ def _link_companies(ctx: Context, items: list[Item], out: Outcome) -> None:
             item.company_id = ctx.companies.get(key)
 
 
+def _affiliate(item: Item, company_id: int) -> None:
+    job_title = item.data.get("job_title", "")
+    item.data["companies"] = [{"company_id": company_id, "job_title": job_title}]
+
+
+def look_ahead(ctx: Context, rows: list[Row]) -> tuple[list[Item], Ahead | None]:
+    """The next chunk's items, and the standardisation of those it may create begun in the
+    worker processes, to run while this chunk is written (contacts.services.bulk_ahead).
+
+    Only what can be known now is handed over: a row naming a company not in the database yet
+    waits for its chunk, which creates the company (nothing is written ahead of its chunk, so
+    a crash or a cancel leaves exactly what it did before).
+    """
+    items = [prepare(ctx, row) for row in rows]
+    large = len(rows) >= bulk_parallel.threshold() and bulk_parallel.workers() > 0
+    if not large or ctx.imp.mode == Mode.UPDATE:
+        return items, None
+    valid = [i for i in items if not i.errors]
+    names = {i.company for i in valid if i.company}
+    known = dict(ctx.companies)
+    known |= companies.find(
+        [n for n in names if companies.name_key(n) not in known], actor=ctx.actor
+    )
+    ready: list[dict[str, Any]] = []
+    for item in valid:
+        if item.company:
+            company_id = known.get(companies.name_key(item.company))
+            if company_id is None:
+                continue
+            _affiliate(item, company_id)
+        ready.append(item.data)
+    return items, Ahead(ready, actor=ctx.actor, channel=Channel.IMPORT) if ready else None
+
+
 def _write(
-    ctx: Context, creates: list[Item], updates: list[Item], later: list[Item], out: Outcome
+    ctx: Context,
+    creates: list[Item],
+    updates: list[Item],
+    later: list[Item],
+    out: Outcome,
+    ahead: Ahead | None = None,
 ) -> None:
     _link_companies(ctx, creates, out)
     ready: list[Item] = []
@@ -350,14 +395,14 @@ def _write(
         if item.company:
             if item.company_id is None:
                 continue
-            job_title = item.data.get("job_title", "")
-            item.data["companies"] = [{"company_id": item.company_id, "job_title": job_title}]
+            _affiliate(item, item.company_id)
         ready.append(item)
     result = save_contacts_bulk(
         [i.data for i in ready],
         actor=ctx.actor,
         channel=Channel.IMPORT,
         sources=[ctx.source(i.row) for i in ready],
+        ahead=ahead,
     )
     saved = [i for n, i in enumerate(ready) if n not in result.errors]
     for n, errors in result.errors.items():
@@ -471,7 +516,8 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
         return job
     try:
         if not imp.skip_invalid and not job.checkpoint.get("rows"):
-            summary = dry_run(imp)
+            with batch_pace():
+                summary = dry_run(imp)
             Import.objects.filter(pk=imp.pk).update(preview=summary)
             if summary["rejected"]:
                 raise Aborted(
@@ -479,7 +525,8 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
                     "or none: nothing was imported. Fix them (see the dry run) or allow "
                     "skipping invalid rows."
                 )
-        _run_chunks(imp, job, progress)
+        with batch_pace():
+            _run_chunks(imp, job, progress)
     except JobCancelled:
         _set_stage(imp, Stage.CANCELLED)
         return finish_job(job.pk, cancelled=True, result=_counts(job.pk))
@@ -523,53 +570,91 @@ def _run_chunks(imp: Import, job: Job, progress: Progress | None) -> None:
     resume = None
     if start and checkpoint.get("offset") is not None:
         resume = Resume(int(checkpoint["offset"]), int(checkpoint["number"]))
-    delay = float(os.environ.get("TIDYCRM_IMPORT_TEST_CHUNK_DELAY", "0") or 0)
     done = start
-    for chunk in _chunks(table.rows(skip=start, resume=resume), chunk_rows()):
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
-            checkpoint = dict(locked.checkpoint or {})
-            if locked.status != JobStatus.RUNNING or int(checkpoint.get("rows", 0)) != done:
-                raise Stale
-            if locked.cancel_requested:
-                raise JobCancelled
-            out = process(ctx, chunk)
-            if out.rejects and not imp.skip_invalid:
-                first = out.rejects[0]
-                raise Aborted(f"row {first.row.number} was rejected: {first.errors}.")
-            _insert_all(ImportRecord, out.records)
-            _insert_all(
-                ImportReject,
-                [
-                    {
-                        "batch_id": imp.pk,
-                        "row_number": i.row.number,
-                        "values": i.row.values,
-                        "errors": i.errors,
-                    }
-                    for i in out.rejects
-                ],
-            )
-            done += len(chunk)
-            checkpoint["rows"] = done
-            checkpoint["offset"], checkpoint["number"] = chunk[-1].end, chunk[-1].number
-            for name, n in (
-                ("created", out.created),
-                ("updated", out.updated),
-                ("unchanged", out.unchanged),
-                ("rejected", len(out.rejects)),
-            ):
-                checkpoint[name] = int(checkpoint.get(name, 0)) + n
-            if delay:
-                time.sleep(delay)  # tests: widen the window in which a worker can be killed
-            locked.checkpoint = checkpoint
-            locked.done = done
-            locked.total = max(done, table.estimated_rows or 0)
-            locked.updated_at = timezone.now()
-            locked.save(update_fields=["checkpoint", "done", "total", "updated_at"])
+    chunks = _chunks(table.rows(skip=start, resume=resume), chunk_rows())
+    chunk: list[Row] | None = next(chunks, None)
+    items: list[Item] | None = None
+    ahead: Ahead | None = None
+    while chunk is not None:
+        # The next chunk is read before this one is written and its standardisation handed to
+        # the workers; a file problem in it stops the import once this chunk is committed.
+        following: list[Row] | None = None
+        unreadable: FileRejected | None = None
+        try:
+            following = next(chunks, None)
+        except FileRejected as exc:
+            unreadable = exc
+        next_items: list[Item] | None = None
+        next_ahead: Ahead | None = None
+        try:
+            with transaction.atomic():
+                locked = _lock(job.pk, done)
+                if following:
+                    next_items, next_ahead = look_ahead(ctx, following)
+                out = process(ctx, chunk, items, ahead)
+                if out.rejects and not imp.skip_invalid:
+                    first = out.rejects[0]
+                    raise Aborted(f"row {first.row.number} was rejected: {first.errors}.")
+                done = _commit_chunk(ctx, locked, chunk, out, done)
+        except BaseException:
+            if next_ahead is not None:
+                next_ahead.cancel()
+            raise
         if progress:
             progress(done, table.estimated_rows)
+        if unreadable is not None:
+            raise unreadable
+        chunk, items, ahead = following, next_items, next_ahead
     Job.objects.filter(pk=job.pk).update(total=done)
+
+
+def _lock(job_id: int, done: int) -> Job:
+    """The job, locked for this chunk's transaction, if this runner is still the one running it."""
+    locked = Job.objects.select_for_update().get(pk=job_id)
+    if locked.status != JobStatus.RUNNING or int((locked.checkpoint or {}).get("rows", 0)) != done:
+        raise Stale
+    if locked.cancel_requested:
+        raise JobCancelled
+    return locked
+
+
+def _commit_chunk(ctx: Context, locked: Job, chunk: list[Row], out: Outcome, done: int) -> int:
+    """The chunk's ledger, rejects and the job's checkpoint, in the chunk's transaction."""
+    imp = ctx.imp
+    _insert_all(ImportRecord, out.records)
+    _insert_all(
+        ImportReject,
+        [
+            {
+                "batch_id": imp.pk,
+                "row_number": i.row.number,
+                "values": i.row.values,
+                "errors": i.errors,
+            }
+            for i in out.rejects
+        ],
+    )
+    done += len(chunk)
+    checkpoint = dict(locked.checkpoint or {})
+    checkpoint["rows"] = done
+    checkpoint["offset"], checkpoint["number"] = chunk[-1].end, chunk[-1].number
+    for name, n in (
+        ("created", out.created),
+        ("updated", out.updated),
+        ("unchanged", out.unchanged),
+        ("rejected", len(out.rejects)),
+    ):
+        checkpoint[name] = int(checkpoint.get(name, 0)) + n
+    delay = float(os.environ.get("TIDYCRM_IMPORT_TEST_CHUNK_DELAY", "0") or 0)
+    if delay:
+        time.sleep(delay)  # tests: widen the window in which a worker can be killed
+    assert ctx.table is not None
+    locked.checkpoint = checkpoint
+    locked.done = done
+    locked.total = max(done, ctx.table.estimated_rows or 0)
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["checkpoint", "done", "total", "updated_at"])
+    return done
 
 
 def _ledger(ctx: Context, **values: Any) -> dict[str, Any]:

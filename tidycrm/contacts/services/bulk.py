@@ -22,10 +22,10 @@ from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Action, Channel
 from tidycrm.audit.services import record_changes_bulk
-from tidycrm.companies.models import Company
 from tidycrm.contacts import duplicates
 from tidycrm.contacts.models import AliasKind, Contact, ContactMatchKey, ContactSearchToken
 from tidycrm.contacts.services import bulk_parallel
+from tidycrm.contacts.services.bulk_ahead import Ahead
 from tidycrm.contacts.services.match_keys import draft_record
 from tidycrm.contacts.services.standardise import CHILDREN
 from tidycrm.core import events
@@ -35,8 +35,8 @@ from tidycrm.core.bulk_write import (
     insert_ignoring_conflicts,
     insert_with_ids,
 )
+from tidycrm.core.collector import batch_pace
 from tidycrm.core.door import Draft, created_changes
-from tidycrm.records import steps
 
 
 @dataclass
@@ -46,29 +46,31 @@ class BulkResult:
     warnings: dict[int, list[str]] = field(default_factory=dict)
 
 
+@batch_pace()
 def save_contacts_bulk(
     rows: Sequence[Mapping[str, Any]],
     *,
     actor: User | None,
     channel: Channel | str,
     sources: Sequence[dict[str, Any] | None] | None = None,
+    ahead: Ahead | None = None,
 ) -> BulkResult:
     """Create many contacts through the same steps, in one transaction per call.
 
     Each row is standardised and validated on its own; rejected rows are reported by index and
-    the rest are written with set-based inserts.
+    the rest are written with set-based inserts. `ahead` holds rows whose standardisation began
+    earlier (the import's next chunk, while it wrote the one before).
     """
     if actor is not None:
         require(actor, Permission.EDIT)
     result = BulkResult()
-    lookups = steps.Lookups()
-    named = lookups.visible_ids(Company, actor, _company_ids(rows))
-    company_names = bulk_parallel.CompanyNames(
-        Company.objects.filter(pk__in=named).values_list("pk", "name") if named else ()
-    )
-    prepared = bulk_parallel.prepare_rows(
-        rows, actor=actor, lookups=lookups, channel=str(channel), company_names=company_names
-    )
+    lookups, company_names = bulk_parallel.reads(rows, actor)
+    if ahead is None:
+        prepared = bulk_parallel.prepare_rows(
+            rows, actor=actor, lookups=lookups, channel=str(channel), company_names=company_names
+        )
+    else:
+        prepared = ahead.take(rows, (actor, lookups, str(channel), company_names))
     drafts: list[tuple[int, Draft]] = []
     seen_external: set[str] = set()
     for index, (draft, *_) in enumerate(prepared):
@@ -231,16 +233,3 @@ def _insert_tags(ids: list[int], drafts: list[tuple[int, Draft]]) -> dict[int, l
     ]
     insert_ignoring_conflicts(meta.db_table, columns, rows)
     return names
-
-
-def _company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
-    """Company ids named by the rows' affiliations (malformed ones are the door's to report)."""
-    ids: set[int] = set()
-    for row in rows:
-        for item in row.get("companies") or []:
-            value = item.get("company_id") if isinstance(item, Mapping) else item
-            if isinstance(value, int) and not isinstance(value, bool):
-                ids.add(value)
-            elif isinstance(value, str) and value.isdigit():
-                ids.add(int(value))
-    return ids

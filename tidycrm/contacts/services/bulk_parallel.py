@@ -44,12 +44,20 @@ from tidycrm.records import steps
 # draft: the caller unpickles every worker row, and the audit's nested change dicts or a matching
 # record per row cost it more to unpickle (the cyclic collector's passes included) than to build.
 Prepared = tuple[Draft, list[str], list[str]]
+Args = tuple[steps.Lookups, "CompanyNames"]
+Pending = list[tuple[list[Mapping[str, Any]], "Future[list[Prepared] | None]"]]
 
 
 _pool: ProcessPoolExecutor | None = None
-# Rows prepared by workers, rows a worker handed back, and seconds the caller spent waiting for
-# the workers' shares (after preparing its own), since the process started.
-stats: dict[str, float] = {"worker_rows": 0, "handed_back": 0, "caller_waited_s": 0.0}
+# Rows prepared by workers, rows a worker handed back, seconds the caller spent waiting for the
+# workers' shares (after preparing its own), and rows prepared ahead of their batch's write
+# (bulk_ahead), since the process started.
+stats: dict[str, float] = {
+    "worker_rows": 0,
+    "handed_back": 0,
+    "caller_waited_s": 0.0,
+    "ahead_rows": 0,
+}
 
 
 class CompanyNames(dict[int, str]):
@@ -75,6 +83,32 @@ def threshold() -> int:
     return int(getattr(settings, "TIDYCRM_BULK_PARALLEL_ROWS", 400))
 
 
+def reads(rows: Sequence[Mapping[str, Any]], actor: User | None) -> Args:
+    """What preparing these rows reads from the database (the companies their affiliations
+    name, which the actor may see, and their names for tokens), read here by the caller."""
+    from tidycrm.companies.models import Company
+
+    lookups = steps.Lookups()
+    named = lookups.visible_ids(Company, actor, company_ids(rows))
+    names = CompanyNames(
+        Company.objects.filter(pk__in=named).values_list("pk", "name") if named else ()
+    )
+    return lookups, names
+
+
+def company_ids(rows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Company ids named by the rows' affiliations (malformed ones are the door's to report)."""
+    ids: set[int] = set()
+    for row in rows:
+        for item in row.get("companies") or []:
+            value = item.get("company_id") if isinstance(item, Mapping) else item
+            if isinstance(value, int) and not isinstance(value, bool):
+                ids.add(value)
+            elif isinstance(value, str) and value.isdigit():
+                ids.add(int(value))
+    return ids
+
+
 def prepare_rows(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -92,16 +126,27 @@ def prepare_rows(
     # Equal shares: the caller writes only once every share is back, so a smaller share of
     # its own would leave it waiting for the workers, and a larger one them waiting for it.
     own = len(rows) // (count + 1)
-    size = -(-(len(rows) - own) // count)
-    shares = [list(rows[i : i + size]) for i in range(own, len(rows), size)]
+    pending = submit(rows[own:], args)
+    prepared = [prepare(row, *args) for row in rows[:own]]
+    return prepared + collect(pending, args)
+
+
+def submit(rows: Sequence[Mapping[str, Any]], args: tuple[Any, ...]) -> Pending:
+    """Hand the rows to the workers in equal shares; `collect` waits for them."""
+    count = workers()
+    _prefill(rows, args[1], args[2])
+    size = -(-len(rows) // count)
+    shares = [list(rows[i : i + size]) for i in range(0, len(rows), size)]
     with _main_not_reimported():
         pool = _executor(count)
-        futures: list[Future[list[Prepared] | None]] = [
-            pool.submit(bulk_worker.work, share, *args) for share in shares
-        ]
-    prepared = [prepare(row, *args) for row in rows[:own]]
+        return [(share, pool.submit(bulk_worker.work, share, *args)) for share in shares]
+
+
+def collect(pending: Pending, args: tuple[Any, ...]) -> list[Prepared]:
+    """The workers' shares in order; a share a worker could not prepare is prepared here."""
+    prepared: list[Prepared] = []
     began = time.perf_counter()
-    for share, future in zip(shares, futures, strict=True):
+    for share, future in pending:
         try:
             done = future.result()
         except Exception:  # a worker died or could not read its share: do it here

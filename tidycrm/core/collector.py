@@ -1,0 +1,33 @@
+"""How often the cyclic garbage collector runs during batch work.
+
+CPython collects its youngest generation every 700 new container objects. A batch that builds
+and drops millions of small dicts, lists and tuples (cells, drafts, change records, rows for
+the database) spent about a sixth of an import's time in those collections (20,000 rows,
+SQLite, one worker). Batch work asks for a collection every 50,000 new objects instead: the
+objects it makes rarely form cycles, and 50,000 of them are a few megabytes at most.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+BATCH_THRESHOLD = 50_000
+
+
+@contextmanager
+def batch_pace() -> Iterator[None]:
+    """Collect the youngest generation every BATCH_THRESHOLD new objects while inside."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BATCH_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def set_batch_pace() -> None:
+    """The same for the rest of a process that does nothing but batch work (bulk workers)."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], BATCH_THRESHOLD), *threshold[1:])
