@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -178,10 +179,14 @@ def _bulk_insert(
 
 
 def _insert_pairs(model: type[Model], column: str, pairs: list[tuple[int, str]]) -> None:
-    """(contact id, value) rows of a contact's derived table (search tokens, match keys)."""
+    """(contact id, value) rows of a contact's derived table (search tokens, match keys).
+
+    In value order: the (value, contact) index then takes them leaf page after leaf page
+    instead of all over the tree."""
     meta = model._meta
     owner = meta.get_field("contact")
     assert isinstance(owner, ForeignKey)
+    pairs.sort(key=itemgetter(1))
     insert(meta.db_table, [str(owner.column), column], pairs)
 
 
