@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tidycrm.accounts.models import User
 from tidycrm.accounts.selectors import visible
@@ -18,6 +18,8 @@ from tidycrm.hygiene.phones import digits
 from tidycrm.hygiene.text import tokens
 
 MAX_QUERY_WORDS = 6
+# A word prefixing fewer tokens than this is rare enough to pick a search's candidates.
+RARE_ENOUGH = 2_000
 # Tokens holding a phone's national number reversed start with this mark (never a folded word).
 REVERSED_PHONE_MARK = "#"
 MIN_PHONE_DIGITS = 4
@@ -65,10 +67,26 @@ def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact
         return queryset.filter(pk__in=matching.values("contact_id"))
     if "@" in query:
         words = [query.strip().casefold().replace("@", "").replace(".", "")[:64]]
-    for word in words[:MAX_QUERY_WORDS]:
-        matching = ContactSearchToken.objects.filter(token__gte=word, token__lt=word + "\uffff")
-        queryset = queryset.filter(pk__in=matching.values("contact_id"))
+    words = words[:MAX_QUERY_WORDS]
+    if not words:
+        return queryset
+    # The rarest word picks the candidates; each other word is then checked among a
+    # candidate's own tokens. Each word as its own set ("van", "de" and "plas" in "van de
+    # Plas") read every contact with a common word: 181 ms at a million contacts.
+    rarest, *others = sorted(words, key=_token_rows) if len(words) > 1 else words
+    queryset = queryset.filter(pk__in=_prefixed(rarest).values("contact_id"))
+    for word in others:
+        queryset = queryset.filter(Exists(_prefixed(word).filter(contact_id=OuterRef("pk"))))
     return queryset
+
+
+def _prefixed(word: str) -> QuerySet[ContactSearchToken]:
+    return ContactSearchToken.objects.filter(token__gte=word, token__lt=word + "\uffff")
+
+
+def _token_rows(word: str) -> int:
+    """How many tokens a word prefixes, counted up to RARE_ENOUGH (an index range read)."""
+    return _prefixed(word).order_by()[:RARE_ENOUGH].count()
 
 
 def _looks_like_phone(query: str) -> bool:

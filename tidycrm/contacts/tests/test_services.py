@@ -220,6 +220,28 @@ def test_search_is_case_accent_and_turkish_i_insensitive(admin):
     assert find("김민") == {ids["김민준"]}
 
 
+def test_search_needs_every_word_in_any_order(admin):
+    """The rarest word picks the candidates, the common ones are checked on each of them."""
+    ids = {}
+    names = ("Anna van de Plas", "Anna de Vries", "Piet van Dam", "Daan de Vries")
+    for name in names:
+        ids[name] = save_contact({"name": name}, actor=admin, channel="ui").record.pk
+    for i in range(30):  # "de" and "van" common, "plas" rare
+        save_contact(
+            {"given_name": f"Kim{i}", "family_name": "van de Berg"}, actor=admin, channel="ui"
+        )
+
+    def find(query: str) -> set[int]:
+        return set(search_contacts(visible_contacts(admin), query).values_list("pk", flat=True))
+
+    assert find("van de plas") == find("PLAS de van") == {ids["Anna van de Plas"]}
+    assert find("anna de") == {ids["Anna van de Plas"], ids["Anna de Vries"]}
+    assert find("de vries") == {ids["Anna de Vries"], ids["Daan de Vries"]}
+    assert find("van da") == {ids["Piet van Dam"]}
+    assert find("da") == {ids["Piet van Dam"], ids["Daan de Vries"]}
+    assert find("plas vries") == set()
+
+
 def test_search_by_email_and_phone(admin):
     contact = save_contact(
         {"given_name": "Jo", "emails": ["jo.bloggs@example.com"], "phones": ["+44 20 7946 0958"]},
