@@ -26,7 +26,7 @@ from tidycrm.contacts.duplicates import alias_owners
 from tidycrm.contacts.models import AliasKind, Contact, ContactEmail
 from tidycrm.contacts.services import bulk_parallel, save_contact, save_contacts_bulk, standardise
 from tidycrm.contacts.services.bulk_ahead import Ahead
-from tidycrm.core import bulk_write
+from tidycrm.core import bulk_write, planner
 from tidycrm.core.collector import batch_pace
 from tidycrm.core.exceptions import DomainError
 from tidycrm.core.jobs import FINISHED, JobCancelled, finish_job, start_job
@@ -527,6 +527,9 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
                 )
         with batch_pace():
             _run_chunks(imp, job, progress)
+        counts = _counts(job.pk)
+        if counts["created"] + counts["updated"] >= planner.AFTER_ROWS:
+            planner.refresh_statistics()
     except JobCancelled:
         _set_stage(imp, Stage.CANCELLED)
         return finish_job(job.pk, cancelled=True, result=_counts(job.pk))
