@@ -68,15 +68,21 @@ def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact
     if "@" in query:
         words = [query.strip().casefold().replace("@", "").replace(".", "")[:64]]
     words = words[:MAX_QUERY_WORDS]
-    if not words:
+    counts = {word: _token_rows(word) for word in words} if len(words) > 1 else {}
+    rarest = min(counts, key=counts.__getitem__) if counts else None
+    if rarest is not None and counts[rarest] < RARE_ENOUGH:
+        # A rare word picks the few candidates and each other word is checked among a
+        # candidate's own tokens: a set per word ("van", "de", "plas") read every contact
+        # with a common word (150-490 ms at a million contacts, against 8-16 ms).
+        queryset = queryset.filter(pk__in=_prefixed(rarest).values("contact_id"))
+        others = [w for w in words if w != rarest]
+        for word in others:
+            queryset = queryset.filter(Exists(_prefixed(word).filter(contact_id=OuterRef("pk"))))
         return queryset
-    # The rarest word picks the candidates; each other word is then checked among a
-    # candidate's own tokens. Each word as its own set ("van", "de" and "plas" in "van de
-    # Plas") read every contact with a common word: 181 ms at a million contacts.
-    rarest, *others = sorted(words, key=_token_rows) if len(words) > 1 else words
-    queryset = queryset.filter(pk__in=_prefixed(rarest).values("contact_id"))
-    for word in others:
-        queryset = queryset.filter(Exists(_prefixed(word).filter(contact_id=OuterRef("pk"))))
+    # Only common words: the sets of each, intersected (a check per candidate of a common
+    # word's thousands of contacts cost ten times more).
+    for word in words:
+        queryset = queryset.filter(pk__in=_prefixed(word).values("contact_id"))
     return queryset
 
 

@@ -58,3 +58,26 @@ def backfill_column(
                 return
             cursor.executemany(sql, [(compute(value or ""), pk) for pk, value in rows])
             last_id = rows[-1][0]
+
+
+def drop_single_column_indexes(app: str, model: str, columns: tuple[str, ...]) -> Any:
+    """RunPython that drops the single-column indexes of foreign keys by name (their state
+    says db_index=False), and puts them back in reverse.
+
+    A composite index that begins with the column serves the same look-ups; a plain AlterField
+    would make SQLite copy the whole table to drop one index.
+    """
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        cls = apps.get_model(app, model)
+        for column in columns:
+            for name in schema_editor._constraint_names(cls, [column], index=True):
+                schema_editor.execute(schema_editor._delete_index_sql(cls, name))
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        cls = apps.get_model(app, model)
+        for column in columns:
+            field = cls._meta.get_field(column.removesuffix("_id"))
+            schema_editor.execute(schema_editor._create_index_sql(cls, fields=[field]))
+
+    return migrations.RunPython(forward, backward)

@@ -7,167 +7,362 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('companies', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("companies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('honorific', models.CharField(blank=True, max_length=32)),
-                ('given_name', models.CharField(blank=True, max_length=120)),
-                ('middle_name', models.CharField(blank=True, max_length=120)),
-                ('family_name', models.CharField(blank=True, max_length=120)),
-                ('suffix', models.CharField(blank=True, max_length=32)),
-                ('display_name', models.CharField(max_length=255)),
-                ('sort_key', models.CharField(max_length=255)),
-                ('social_profiles', models.JSONField(blank=True, default=list)),
-                ('job_title', models.CharField(blank=True, max_length=160)),
-                ('department', models.CharField(blank=True, max_length=120)),
-                ('industry', models.CharField(blank=True, max_length=120)),
-                ('city', models.CharField(blank=True, max_length=120)),
-                ('region', models.CharField(blank=True, max_length=120)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('birthday', models.DateField(blank=True, null=True)),
-                ('interests', models.JSONField(blank=True, default=list)),
-                ('lifecycle_stage', models.CharField(choices=[('subscriber', 'Subscriber'), ('lead', 'Lead'), ('marketing_qualified', 'Marketing-qualified lead'), ('sales_qualified', 'Sales-qualified lead'), ('opportunity', 'Opportunity'), ('customer', 'Customer'), ('evangelist', 'Evangelist'), ('other', 'Other')], default='lead', max_length=24)),
-                ('lead_status', models.CharField(blank=True, choices=[('new', 'New'), ('open', 'Open'), ('in_progress', 'In progress'), ('connected', 'Connected'), ('unqualified', 'Unqualified'), ('bad_timing', 'Bad timing')], max_length=16)),
-                ('lead_source', models.CharField(blank=True, choices=[('website', 'Website'), ('referral', 'Referral'), ('event', 'Event'), ('cold_outreach', 'Cold outreach'), ('social', 'Social media'), ('advertising', 'Advertising'), ('partner', 'Partner'), ('import', 'Import'), ('other', 'Other')], max_length=16)),
-                ('notes', models.TextField(blank=True)),
-                ('purchase_count', models.PositiveIntegerField(default=0)),
-                ('total_spend', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('support_contact_count', models.PositiveIntegerField(default=0)),
-                ('site_visit_count', models.PositiveIntegerField(default=0)),
-                ('email_click_count', models.PositiveIntegerField(default=0)),
-                ('last_activity_at', models.DateTimeField(blank=True, null=True)),
-                ('custom_fields', models.JSONField(blank=True, default=dict)),
-                ('external_id', models.CharField(blank=True, max_length=128)),
-                ('raw_input', models.JSONField(blank=True, default=dict)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("honorific", models.CharField(blank=True, max_length=32)),
+                ("given_name", models.CharField(blank=True, max_length=120)),
+                ("middle_name", models.CharField(blank=True, max_length=120)),
+                ("family_name", models.CharField(blank=True, max_length=120)),
+                ("suffix", models.CharField(blank=True, max_length=32)),
+                ("display_name", models.CharField(max_length=255)),
+                ("sort_key", models.CharField(max_length=255)),
+                ("social_profiles", models.JSONField(blank=True, default=list)),
+                ("job_title", models.CharField(blank=True, max_length=160)),
+                ("department", models.CharField(blank=True, max_length=120)),
+                ("industry", models.CharField(blank=True, max_length=120)),
+                ("city", models.CharField(blank=True, max_length=120)),
+                ("region", models.CharField(blank=True, max_length=120)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("birthday", models.DateField(blank=True, null=True)),
+                ("interests", models.JSONField(blank=True, default=list)),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("subscriber", "Subscriber"),
+                            ("lead", "Lead"),
+                            ("marketing_qualified", "Marketing-qualified lead"),
+                            ("sales_qualified", "Sales-qualified lead"),
+                            ("opportunity", "Opportunity"),
+                            ("customer", "Customer"),
+                            ("evangelist", "Evangelist"),
+                            ("other", "Other"),
+                        ],
+                        default="lead",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "lead_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("connected", "Connected"),
+                            ("unqualified", "Unqualified"),
+                            ("bad_timing", "Bad timing"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "lead_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("website", "Website"),
+                            ("referral", "Referral"),
+                            ("event", "Event"),
+                            ("cold_outreach", "Cold outreach"),
+                            ("social", "Social media"),
+                            ("advertising", "Advertising"),
+                            ("partner", "Partner"),
+                            ("import", "Import"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("purchase_count", models.PositiveIntegerField(default=0)),
+                ("total_spend", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("support_contact_count", models.PositiveIntegerField(default=0)),
+                ("site_visit_count", models.PositiveIntegerField(default=0)),
+                ("email_click_count", models.PositiveIntegerField(default=0)),
+                ("last_activity_at", models.DateTimeField(blank=True, null=True)),
+                ("custom_fields", models.JSONField(blank=True, default=dict)),
+                ("external_id", models.CharField(blank=True, max_length=128)),
+                ("raw_input", models.JSONField(blank=True, default=dict)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_key', 'id'],
+                "ordering": ["sort_key", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_title', models.CharField(blank=True, max_length=160)),
-                ('is_current', models.BooleanField(default=True)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='companies.company')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=160)),
+                ("is_current", models.BooleanField(default=True)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', '-is_current', 'id'],
+                "ordering": ["-is_primary", "-is_current", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactAddress',
+            name="ContactAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(choices=[('work', 'Work'), ('home', 'Home'), ('mobile', 'Mobile'), ('main', 'Main'), ('fax', 'Fax'), ('billing', 'Billing'), ('shipping', 'Shipping'), ('other', 'Other')], default='work', max_length=16)),
-                ('street', models.CharField(blank=True, max_length=255)),
-                ('street2', models.CharField(blank=True, max_length=255)),
-                ('city', models.CharField(blank=True, max_length=120)),
-                ('region', models.CharField(blank=True, max_length=120)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('raw', models.JSONField(blank=True, default=dict)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("work", "Work"),
+                            ("home", "Home"),
+                            ("mobile", "Mobile"),
+                            ("main", "Main"),
+                            ("fax", "Fax"),
+                            ("billing", "Billing"),
+                            ("shipping", "Shipping"),
+                            ("other", "Other"),
+                        ],
+                        default="work",
+                        max_length=16,
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=255)),
+                ("street2", models.CharField(blank=True, max_length=255)),
+                ("city", models.CharField(blank=True, max_length=120)),
+                ("region", models.CharField(blank=True, max_length=120)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("raw", models.JSONField(blank=True, default=dict)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'contact addresses',
-                'ordering': ['-is_primary', 'id'],
+                "verbose_name_plural": "contact addresses",
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactEmail',
+            name="ContactEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(choices=[('work', 'Work'), ('home', 'Home'), ('mobile', 'Mobile'), ('main', 'Main'), ('fax', 'Fax'), ('billing', 'Billing'), ('shipping', 'Shipping'), ('other', 'Other')], default='work', max_length=16)),
-                ('raw', models.CharField(max_length=320)),
-                ('address', models.CharField(max_length=320)),
-                ('key', models.CharField(db_index=True, max_length=320)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("work", "Work"),
+                            ("home", "Home"),
+                            ("mobile", "Mobile"),
+                            ("main", "Main"),
+                            ("fax", "Fax"),
+                            ("billing", "Billing"),
+                            ("shipping", "Shipping"),
+                            ("other", "Other"),
+                        ],
+                        default="work",
+                        max_length=16,
+                    ),
+                ),
+                ("raw", models.CharField(max_length=320)),
+                ("address", models.CharField(max_length=320)),
+                ("key", models.CharField(db_index=True, max_length=320)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactPhone',
+            name="ContactPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(choices=[('work', 'Work'), ('home', 'Home'), ('mobile', 'Mobile'), ('main', 'Main'), ('fax', 'Fax'), ('billing', 'Billing'), ('shipping', 'Shipping'), ('other', 'Other')], default='work', max_length=16)),
-                ('raw', models.CharField(max_length=64)),
-                ('e164', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('extension', models.CharField(blank=True, max_length=16)),
-                ('national_number', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("work", "Work"),
+                            ("home", "Home"),
+                            ("mobile", "Mobile"),
+                            ("main", "Main"),
+                            ("fax", "Fax"),
+                            ("billing", "Billing"),
+                            ("shipping", "Shipping"),
+                            ("other", "Other"),
+                        ],
+                        default="work",
+                        max_length=16,
+                    ),
+                ),
+                ("raw", models.CharField(max_length=64)),
+                ("e164", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("extension", models.CharField(blank=True, max_length=16)),
+                ("national_number", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'id'],
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactSearchToken',
+            name="ContactSearchToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['sort_key', 'id'], name='contact_sort'),
+            model_name="contact",
+            index=models.Index(fields=["sort_key", "id"], name="contact_sort"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['updated_at', 'id'], name='contact_updated'),
+            model_name="contact",
+            index=models.Index(fields=["updated_at", "id"], name="contact_updated"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['created_at', 'id'], name='contact_created'),
+            model_name="contact",
+            index=models.Index(fields=["created_at", "id"], name="contact_created"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['owner', 'sort_key', 'id'], name='contact_owner_sort'),
+            model_name="contact",
+            index=models.Index(fields=["owner", "sort_key", "id"], name="contact_owner_sort"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['team', 'sort_key', 'id'], name='contact_team_sort'),
+            model_name="contact",
+            index=models.Index(fields=["team", "sort_key", "id"], name="contact_team_sort"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['lifecycle_stage', 'sort_key', 'id'], name='contact_stage_sort'),
+            model_name="contact",
+            index=models.Index(
+                fields=["lifecycle_stage", "sort_key", "id"], name="contact_stage_sort"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='contact_unique_external_id'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("external_id",),
+                name="contact_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affiliation',
-            constraint=models.UniqueConstraint(fields=('contact', 'company'), name='affiliation_once'),
+            model_name="affiliation",
+            constraint=models.UniqueConstraint(
+                fields=("contact", "company"), name="affiliation_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contactsearchtoken',
-            index=models.Index(fields=['token', 'contact'], name='contact_token'),
+            model_name="contactsearchtoken",
+            index=models.Index(fields=["token", "contact"], name="contact_token"),
         ),
     ]

@@ -14,25 +14,24 @@ def fill_match_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_token_binary_collation'),
+        ("contacts", "0002_token_binary_collation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='data_flags',
+            model_name="contact",
+            name="data_flags",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='contactemail',
-            name='match_key',
+            model_name="contactemail",
+            name="match_key",
             field=models.CharField(blank=True, db_index=True, max_length=320),
         ),
         migrations.AddField(
-            model_name='contactphone',
-            name='number_type',
+            model_name="contactphone",
+            name="number_type",
             field=models.CharField(blank=True, max_length=16),
         ),
         migrations.RunPython(fill_match_keys, migrations.RunPython.noop),

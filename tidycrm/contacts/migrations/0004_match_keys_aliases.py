@@ -5,34 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_hygiene_fields'),
+        ("contacts", "0003_hygiene_fields"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactAlias',
+            name="ContactAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'E-mail'), ('phone', 'Phone'), ('external_id', 'External id')], max_length=16)),
-                ('value', models.CharField(max_length=320)),
-                ('merge_id', models.BigIntegerField(blank=True, null=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("external_id", "External id"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("value", models.CharField(max_length=320)),
+                ("merge_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'value'], name='contact_alias_value')],
+                "indexes": [models.Index(fields=["kind", "value"], name="contact_alias_value")],
             },
         ),
         migrations.CreateModel(
-            name='ContactMatchKey',
+            name="ContactMatchKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['key', 'contact'], name='contact_match_key'), models.Index(fields=['contact'], name='contact_match_key_owner')],
+                "indexes": [
+                    models.Index(fields=["key", "contact"], name="contact_match_key"),
+                    models.Index(fields=["contact"], name="contact_match_key_owner"),
+                ],
             },
         ),
     ]

@@ -7,21 +7,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from tidycrm.core.migration_ops import drop_single_column_indexes
+
 COLUMNS = ("owner_id", "team_id")
-
-
-def drop_single_column_indexes(apps, schema_editor):
-    Contact = apps.get_model("contacts", "Contact")
-    for column in COLUMNS:
-        for name in schema_editor._constraint_names(Contact, [column], index=True):
-            schema_editor.execute(schema_editor._delete_index_sql(Contact, name))
-
-
-def create_single_column_indexes(apps, schema_editor):
-    Contact = apps.get_model("contacts", "Contact")
-    for column in COLUMNS:
-        field = Contact._meta.get_field(column.removesuffix("_id"))
-        schema_editor.execute(schema_editor._create_index_sql(Contact, fields=[field]))
 
 
 class Migration(migrations.Migration):
@@ -59,9 +47,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunPython(drop_single_column_indexes, create_single_column_indexes)
-            ],
+            database_operations=[drop_single_column_indexes("contacts", "Contact", COLUMNS)],
         ),
         migrations.AddIndex(
             model_name="contact",
