@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from tidycrm.accounts.models import User
@@ -68,12 +69,15 @@ def search_contacts(queryset: QuerySet[Contact], query: str) -> QuerySet[Contact
     if "@" in query:
         words = [query.strip().casefold().replace("@", "").replace(".", "")[:64]]
     words = words[:MAX_QUERY_WORDS]
-    counts = {word: _token_rows(word) for word in words} if len(words) > 1 else {}
+    # PostgreSQL's planner orders the words' sets by its statistics; SQLite's takes them as
+    # written, so there the rarest word is found first (counting costs PostgreSQL ~10 ms).
+    counting = len(words) > 1 and connection.vendor == "sqlite"
+    counts = {word: _token_rows(word) for word in words} if counting else {}
     rarest = min(counts, key=counts.__getitem__) if counts else None
     if rarest is not None and counts[rarest] < RARE_ENOUGH:
         # A rare word picks the few candidates and each other word is checked among a
         # candidate's own tokens: a set per word ("van", "de", "plas") read every contact
-        # with a common word (150-490 ms at a million contacts, against 8-16 ms).
+        # with a common word (115-370 ms at a million contacts, against 7-9 ms).
         queryset = queryset.filter(pk__in=_prefixed(rarest).values("contact_id"))
         others = [w for w in words if w != rarest]
         for word in others:
