@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
@@ -527,9 +527,6 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
                 )
         with batch_pace():
             _run_chunks(imp, job, progress)
-        counts = _counts(job.pk)
-        if counts["created"] + counts["updated"] >= planner.AFTER_ROWS:
-            planner.refresh_statistics()
     except JobCancelled:
         _set_stage(imp, Stage.CANCELLED)
         return finish_job(job.pk, cancelled=True, result=_counts(job.pk))
@@ -549,7 +546,21 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
             job.pk, error="The import stopped on an unexpected error.", result=_counts(job.pk)
         )
     _set_stage(imp, Stage.DONE)
-    return finish_job(job.pk, result=_counts(job.pk))
+    finished = finish_job(job.pk, result=_counts(job.pk))
+    _refresh_statistics(finished)
+    return finished
+
+
+def _refresh_statistics(job: Job) -> None:
+    """After a large import, the planner's statistics; a failure here never fails the import
+    (the daily job refreshes them too)."""
+    counts = job.result or {}
+    if int(counts.get("created", 0)) + int(counts.get("updated", 0)) < planner.AFTER_ROWS:
+        return
+    try:
+        planner.refresh_statistics()
+    except DatabaseError:
+        log.warning("import %s: planner statistics not refreshed", job.pk, exc_info=True)
 
 
 def _counts(job_id: int) -> dict[str, Any]:

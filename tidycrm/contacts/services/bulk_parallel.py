@@ -44,7 +44,7 @@ from tidycrm.records import steps
 # draft: the caller unpickles every worker row, and the audit's nested change dicts or a matching
 # record per row cost it more to unpickle (the cyclic collector's passes included) than to build.
 Prepared = tuple[Draft, list[str], list[str]]
-Args = tuple[steps.Lookups, "CompanyNames"]
+Reads = tuple[steps.Lookups, "CompanyNames"]
 Pending = list[tuple[list[Mapping[str, Any]], "Future[list[Prepared] | None]"]]
 
 
@@ -83,7 +83,7 @@ def threshold() -> int:
     return int(getattr(settings, "TIDYCRM_BULK_PARALLEL_ROWS", 400))
 
 
-def reads(rows: Sequence[Mapping[str, Any]], actor: User | None) -> Args:
+def reads(rows: Sequence[Mapping[str, Any]], actor: User | None) -> Reads:
     """What preparing these rows reads from the database (the companies their affiliations
     name, which the actor may see, and their names for tokens), read here by the caller."""
     from tidycrm.companies.models import Company
@@ -122,7 +122,6 @@ def prepare_rows(
     count = workers()
     if count == 0 or len(rows) < threshold():
         return [prepare(row, *args) for row in rows]
-    _prefill(rows, lookups, channel)
     # Equal shares: the caller writes only once every share is back, so a smaller share of
     # its own would leave it waiting for the workers, and a larger one them waiting for it.
     own = len(rows) // (count + 1)
