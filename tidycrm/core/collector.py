@@ -20,7 +20,7 @@ BATCH_THRESHOLD = 50_000
 def batch_pace() -> Iterator[None]:
     """Collect the youngest generation every BATCH_THRESHOLD new objects while inside."""
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], BATCH_THRESHOLD), *before[1:])
+    set_batch_pace()
     try:
         yield
     finally:
@@ -28,6 +28,7 @@ def batch_pace() -> Iterator[None]:
 
 
 def set_batch_pace() -> None:
-    """The same for the rest of a process that does nothing but batch work (bulk workers)."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], BATCH_THRESHOLD), *threshold[1:])
+    """The batch pace from now on (for good in a process that only does batch work: the bulk
+    workers)."""
+    young, *older = gc.get_threshold()
+    gc.set_threshold(max(young, BATCH_THRESHOLD), *older)

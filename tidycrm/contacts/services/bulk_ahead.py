@@ -40,7 +40,8 @@ class Ahead:
         out: list[Prepared] = []
         for row in rows:
             n = self.position.get(id(row))
-            if n is not None and self.rows[n] is row and pickle.dumps(row) == self.frozen[n]:
+            # The position is keyed by the id of a row this object holds, so a hit is that row.
+            if n is not None and pickle.dumps(row) == self.frozen[n]:
                 if self.done is None:
                     self.done = bulk_parallel.collect(self.pending, self.args)
                 out.append(self.done[n])
