@@ -13,6 +13,7 @@ from tidycrm.accounts.choices import Permission
 from tidycrm.accounts.models import User
 from tidycrm.accounts.services import require
 from tidycrm.audit.choices import Channel
+from tidycrm.core.bulk_write import Table, insert, insert_with_ids, json_text
 from tidycrm.core.exceptions import Conflict, DomainError
 from tidycrm.dedupe.choices import GroupOrigin, GroupStatus
 from tidycrm.dedupe.models import (
@@ -24,6 +25,8 @@ from tidycrm.dedupe.models import (
 )
 from tidycrm.dedupe.services.merge import member_key, merge_records
 from tidycrm.matching import Match
+
+KEYS_PER_READ = 5_000
 
 
 def ordered(a: int, b: int) -> tuple[int, int]:
@@ -51,44 +54,75 @@ def add_groups(
     origin: str = GroupOrigin.SCAN,
     scan_id: int | None = None,
 ) -> int:
-    """Store new open groups (a set of records already open or dismissed is not added twice)."""
+    """Store new open groups (a set of records already open or dismissed is not added twice).
+
+    Set-based: a scan of a million contacts proposes hundreds of thousands of groups, and a
+    model instance per group, member and pair cost more than the scan itself."""
     keys = {member_key(p.ids): p for p in proposed if len(p.ids) >= 2}
-    known = set(
-        DuplicateGroup.objects.filter(kind=kind, member_key__in=list(keys))
-        .exclude(status=GroupStatus.MERGED)
-        .values_list("member_key", flat=True)
-    )
+    known = _known_member_keys(kind, list(keys))
     fresh = [(key, p) for key, p in keys.items() if key not in known]
-    groups = DuplicateGroup.objects.bulk_create(
-        DuplicateGroup(
-            kind=kind,
-            origin=origin,
-            member_key=key,
-            scan_id=scan_id,
-            confidence=min((m.probability for m in p.pairs), default=0.0),
-        )
-        for key, p in fresh
-    )
-    DuplicateMember.objects.bulk_create(
-        DuplicateMember(group=group, record_id=pk)
-        for group, (_, p) in zip(groups, fresh, strict=True)
-        for pk in sorted(set(p.ids))
-    )
-    DuplicatePair.objects.bulk_create(
-        DuplicatePair(
-            group=group,
-            a=int(m.a),
-            b=int(m.b),
-            probability=m.probability,
-            evidence=[
-                {"field": e.field, "level": e.level, "weight": e.weight, "detail": e.detail}
-                for e in m.evidence
+    if not fresh:
+        return 0
+    groups = Table(DuplicateGroup)
+    defaults = groups.defaults()
+    with transaction.atomic():
+        ids = insert_with_ids(
+            groups,
+            [
+                groups.row(
+                    {
+                        "kind": kind,
+                        "origin": origin,
+                        "member_key": key,
+                        "scan_id": scan_id,
+                        "confidence": min((m.probability for m in p.pairs), default=0.0),
+                    },
+                    defaults,
+                )[1]
+                for key, p in fresh
             ],
         )
-        for group, (_, p) in zip(groups, fresh, strict=True)
-        for m in p.pairs
-    )
-    return len(groups)
+        insert(
+            DuplicateMember._meta.db_table,
+            ["group_id", "record_id"],
+            [
+                (group_id, pk)
+                for group_id, (_, p) in zip(ids, fresh, strict=True)
+                for pk in sorted(set(p.ids))
+            ],
+        )
+        insert(
+            DuplicatePair._meta.db_table,
+            ["group_id", "a", "b", "probability", "evidence"],
+            [
+                (group_id, int(m.a), int(m.b), m.probability, json_text(_evidence(m)))
+                for group_id, (_, p) in zip(ids, fresh, strict=True)
+                for m in p.pairs
+            ],
+        )
+    return len(ids)
+
+
+def _known_member_keys(kind: str, keys: list[str]) -> set[str]:
+    """The keys among these of groups already open or dismissed (read in slices: a database
+    takes only so many parameters in one statement)."""
+    known: set[str] = set()
+    for start in range(0, len(keys), KEYS_PER_READ):
+        known.update(
+            DuplicateGroup.objects.filter(
+                kind=kind, member_key__in=keys[start : start + KEYS_PER_READ]
+            )
+            .exclude(status=GroupStatus.MERGED)
+            .values_list("member_key", flat=True)
+        )
+    return known
+
+
+def _evidence(match: Match) -> list[dict[str, object]]:
+    return [
+        {"field": e.field, "level": e.level, "weight": e.weight, "detail": e.detail}
+        for e in match.evidence
+    ]
 
 
 def mark_not_duplicates(group: DuplicateGroup, *, actor: User | None) -> None:
