@@ -2,6 +2,7 @@
 clustering. Pure: no Django."""
 
 from tidycrm.matching.blocking import company_blocking_keys, person_blocking_keys
+from tidycrm.matching.features import Table
 from tidycrm.matching.model import (
     AUTO_MERGE_THRESHOLD,
     DEFAULT_THRESHOLD,
@@ -22,6 +23,7 @@ __all__ = [
     "Match",
     "PersonModel",
     "PersonRecord",
+    "Table",
     "cluster",
     "company_blocking_keys",
     "person_blocking_keys",

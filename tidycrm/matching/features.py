@@ -80,6 +80,18 @@ class Table:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def take(self, rows: IntArray) -> Table:
+        """The table of these rows (in this order). Vocabularies, flags and the arrays derived
+        from them are shared: they hold one entry per vocabulary code, whatever rows use it."""
+        return Table(
+            ids=[self.ids[k] for k in rows.tolist()],
+            columns={name: values[rows] for name, values in self.columns.items()},
+            vocab=self.vocab,
+            flags=self.flags,
+            _strings=self._strings,
+            derived=self.derived,
+        )
+
     def strings(self, column: str) -> NDArray[np.object_]:
         """The column's vocabulary as an array; index -1 gives ""."""
         name = _VOCAB_OF.get(column, column)

@@ -659,10 +659,20 @@ def _top_frequencies(table: Table, comparisons: Sequence[Comparison]) -> dict[st
         counts = table.counts(column)
         if len(counts) == 0:
             continue
-        top = np.argsort(counts)[::-1][:TF_STORED]
         strings = table.strings(column)
-        out[column] = {str(strings[c]): int(counts[c]) for c in top if counts[c] > 1}
+        out[column] = {str(strings[c]): int(counts[c]) for c in _most_common(counts, strings)}
     return out
+
+
+def _most_common(counts: IntArray, strings: NDArray[np.object_]) -> list[int]:
+    """Codes of the `TF_STORED` values most records share (more than one each), ties in text
+    order: the same values whatever the vocabulary's numbering."""
+    shared = np.flatnonzero(counts > 1)
+    if len(shared) > TF_STORED:
+        cutoff = np.partition(counts[shared], len(shared) - TF_STORED)[len(shared) - TF_STORED]
+        shared = shared[counts[shared] >= cutoff]
+    ranked = sorted(shared.tolist(), key=lambda c: (-int(counts[c]), str(strings[c])))
+    return ranked[:TF_STORED]
 
 
 class PersonModel(_Model):
@@ -685,6 +695,27 @@ class PersonModel(_Model):
         table = people_table(records, identifiers)
         keys = list(person_key_columns(table))
         return cls._fit(table, keys, identifiers, max_pairs=max_pairs, seed=seed)
+
+    @classmethod
+    def train_for_scan(
+        cls,
+        records: Sequence[PersonRecord],
+        *,
+        max_pairs: int = 2_000_000,
+        seed: int = 0,
+        max_records: int = 300_000,
+    ) -> tuple[PersonModel, Table]:
+        """`train`, and the table of all the records, which `scan_people` then takes instead
+        of building it again (at a million records the table costs more than the training).
+        The model is the one `train` gives: the sampled rows of the whole table are the
+        table of the sampled records."""
+        rows = _sample_rows(len(records), max_records, seed)
+        sample = records if rows is None else [records[k] for k in rows.tolist()]
+        identifiers = _identifiers(sample)
+        table = people_table(records, identifiers)
+        part = table if rows is None else table.take(rows)
+        keys = list(person_key_columns(part))
+        return cls._fit(part, keys, identifiers, max_pairs=max_pairs, seed=seed), table
 
     def score(self, a: PersonRecord, b: PersonRecord) -> Match:
         return self._score_one(a, b)
@@ -719,10 +750,15 @@ class CompanyModel(_Model):
 
 
 def _sample(records: Sequence[Any], size: int, seed: int) -> Sequence[Any]:
-    if len(records) <= size:
-        return records
-    chosen = np.random.default_rng(seed).choice(len(records), size=size, replace=False)
-    return [records[k] for k in np.sort(chosen).tolist()]
+    rows = _sample_rows(len(records), size, seed)
+    return records if rows is None else [records[k] for k in rows.tolist()]
+
+
+def _sample_rows(count: int, size: int, seed: int) -> IntArray | None:
+    """Sorted positions of a uniform sample of `size` of `count` records; None: all of them."""
+    if count <= size:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(count, size=size, replace=False))
 
 
 def _identifiers(records: Sequence[PersonRecord]) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ BATCH = 200_000
 
 
 def scan_people(
-    records: Iterable[PersonRecord],
+    records: Iterable[PersonRecord] | Table,
     model: PersonModel,
     *,
     threshold: float = DEFAULT_THRESHOLD,
@@ -31,9 +31,13 @@ def scan_people(
 
     Blocking gives the candidate pairs; they are scored in batches of arrays; only the pairs
     kept get their evidence written out. Value frequencies come from the scanned set itself.
+    `records` may be their table already built (`PersonModel.train_for_scan` gives it).
     """
-    people: Sequence[PersonRecord] = records if isinstance(records, Sequence) else list(records)
-    table = people_table(people, model.identifiers)
+    if isinstance(records, Table):
+        table = records
+    else:
+        people = records if isinstance(records, Sequence) else list(records)
+        table = people_table(people, model.identifiers)
     return _scan(table, person_key_columns(table), model, threshold, progress)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tidycrm.dedupe.choices import RecordKind
 from tidycrm.dedupe.models import MatchingModel
-from tidycrm.matching import CompanyModel, CompanyRecord, PersonModel, PersonRecord
+from tidycrm.matching import CompanyModel, CompanyRecord, PersonModel, PersonRecord, Table
 
 GROWTH_TO_RETRAIN = 1.25
 _cache: dict[str, tuple[datetime | None, Any]] = {}
@@ -53,6 +53,13 @@ def train_people(records: Sequence[PersonRecord]) -> PersonModel:
     model = PersonModel.train(records)
     _store(RecordKind.CONTACT, model.to_dict(), len(records))
     return model
+
+
+def train_people_for_scan(records: Sequence[PersonRecord]) -> Table:
+    """`train_people`, giving the records' table for the scan that follows."""
+    model, table = PersonModel.train_for_scan(records)
+    _store(RecordKind.CONTACT, model.to_dict(), len(records))
+    return table
 
 
 def train_companies(records: Sequence[CompanyRecord]) -> CompanyModel:

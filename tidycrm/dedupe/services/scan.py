@@ -35,6 +35,7 @@ from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pa
 from tidycrm.matching import (
     DEFAULT_THRESHOLD,
     Match,
+    Table,
     cluster,
     scan_companies,
     scan_people,
@@ -136,15 +137,10 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
     return result
 
 
-def _load_and_train(
-    job: Job,
-    kind: str,
-    batches: Iterator[list[Any]],
-    total: int,
-    checkpoint: dict[str, Any],
-    progress: Progress | None,
+def _load(
+    job: Job, batches: Iterator[list[Any]], total: int, progress: Progress | None
 ) -> list[Any]:
-    """Phase "loaded" then "trained": the records, and the model trained on them if due."""
+    """Phase "loaded": the records."""
     advance(job.pk, done=0, total=total)
     records: list[Any] = []
     for batch in batches:
@@ -152,39 +148,49 @@ def _load_and_train(
         advance(job.pk, done=len(records))
         if progress:
             progress(len(records), total)
-    if checkpoint.get("phase") != "trained" and models_store.needs_training(kind, len(records)):
-        train = (
-            models_store.train_people
-            if kind == RecordKind.CONTACT
-            else models_store.train_companies
-        )
-        train(records)
-        checkpoint["phase"] = "trained"
-        advance(job.pk, done=len(records), checkpoint=checkpoint)
     return records
+
+
+def _due(kind: str, records: list[Any], checkpoint: dict[str, Any]) -> bool:
+    """Is the model to be trained (again) before this scan?"""
+    return checkpoint.get("phase") != "trained" and models_store.needs_training(kind, len(records))
+
+
+def _trained(job: Job, checkpoint: dict[str, Any], count: int) -> None:
+    """Phase "trained": the model is stored, a resumed scan does not train again."""
+    checkpoint["phase"] = "trained"
+    advance(job.pk, done=count, checkpoint=checkpoint)
 
 
 def _scan_people(
     job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
 ) -> list[Match]:
     total = len(ids) if ids is not None else Contact.objects.count()
-    batches = all_person_records(ids)
-    records = _load_and_train(job, RecordKind.CONTACT, batches, total, checkpoint, progress)
+    records = _load(job, all_person_records(ids), total, progress)
+    if _due(RecordKind.CONTACT, records, checkpoint):
+        # training builds the records' table; the scan takes it instead of building it again
+        people: list[Any] | Table = models_store.train_people_for_scan(records)
+        _trained(job, checkpoint, len(records))
+    else:
+        people = records
+    del records  # a table holds what the scan reads in far less memory than the records
 
     def scored(done: int, pairs: int) -> None:
         advance(job.pk, done=total)  # shows the scan alive (see resume_stalled)
         if progress:
             progress(total, total)
 
-    return scan_people(records, models_store.person_model(), progress=scored)
+    return scan_people(people, models_store.person_model(), progress=scored)
 
 
 def _scan_companies(
     job: Job, ids: list[int] | None, checkpoint: dict[str, Any], progress: Progress | None
 ) -> list[Match]:
     total = len(ids) if ids is not None else Company.objects.count()
-    batches = all_company_records(ids)
-    records = _load_and_train(job, RecordKind.COMPANY, batches, total, checkpoint, progress)
+    records = _load(job, all_company_records(ids), total, progress)
+    if _due(RecordKind.COMPANY, records, checkpoint):
+        models_store.train_companies(records)
+        _trained(job, checkpoint, len(records))
     return scan_companies(records, models_store.company_model())
 
 

@@ -195,3 +195,22 @@ def test_a_scan_meets_a_slip_in_the_family_name_and_one_in_the_birth_month() -> 
     }
     assert ("a", "b") in found
     assert ("a", "c") not in found
+
+
+@pytest.mark.parametrize("max_records", [5000, 1200])
+def test_training_for_a_scan_gives_the_model_and_table_of_training_and_scanning_apart(
+    max_records: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table built once for training and scanning changes nothing: with every record
+    trained on, and with a sample of them (whose vocabularies number values otherwise)."""
+    monkeypatch.setattr("tidycrm.matching.model.TF_STORED", 5)  # ties at the cut
+    records = population(1500, seed=8)
+    apart = PersonModel.train(records, max_records=max_records)
+    model, table = PersonModel.train_for_scan(records, max_records=max_records)
+    assert model.to_dict() == apart.to_dict()
+    built = people_table(records, apart.identifiers)
+    assert table.ids == built.ids
+    assert table.columns.keys() == built.columns.keys()
+    for name, codes in built.columns.items():
+        assert np.array_equal(table.columns[name], codes), name
+    assert scan_people(table, model) == scan_people(records, apart)
