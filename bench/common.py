@@ -15,6 +15,15 @@ ADMIN = "bench-admin"
 SALES_USERS = 20
 
 
+def fixed_hash_seed() -> None:
+    """Run this script again with string hashing fixed, unless it already is. Faker builds
+    some lists from sets (it_IT's cities), whose order follows the hash seed: without this, one
+    seed gave other rows from one run to the next."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
 def configure(db: str) -> str:
     """Point settings at the bench database; an explicit DATABASE_URL wins. Returns a label."""
     if db == "postgres":

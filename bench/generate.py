@@ -289,6 +289,10 @@ if __name__ == "__main__":
     import sys
     import time
 
+    from bench.common import fixed_hash_seed
+
+    fixed_hash_seed()
+
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     began = time.perf_counter()
     generator = Generator()

@@ -244,6 +244,7 @@ def load(
 
 
 def main(argv: list[str] | None = None) -> None:
+    common.fixed_hash_seed()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

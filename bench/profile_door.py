@@ -34,6 +34,7 @@ STEPS = (
 
 
 def main(argv: list[str] | None = None) -> None:
+    common.fixed_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rows", type=int, default=4000)

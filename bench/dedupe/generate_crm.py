@@ -34,6 +34,7 @@ from nicknames import NickNamer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.common import fixed_hash_seed
 from bench.generate import LOCALES, LocalePool, ascii_slug, pools
 
 HEADERS = [
@@ -410,6 +411,7 @@ class CrmGenerator:
 
 
 def main() -> None:
+    fixed_hash_seed()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import fixed_hash_seed  # noqa: E402
 from bench.dedupe import datasets  # noqa: E402
 from bench.dedupe.evaluate import evaluate, read_pairs, read_truth  # noqa: E402
 
@@ -99,6 +100,7 @@ def markdown(results: dict[str, dict[str, dict[str, object]]], meta: dict[str, s
 
 
 def main() -> None:
+    fixed_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", default="febrl3,febrl4,rldata10000,crm-20k,crm-1m")
     parser.add_argument("--no-splink-1m", action="store_true")
