@@ -267,19 +267,21 @@ class _Collected:
         return out[:, 0] if len(self.codes) == 1 else out
 
 
-def people_table(records: Sequence[PersonRecord], extras: Sequence[str] = ()) -> Table:
+def people_table(records: Iterable[PersonRecord], extras: Sequence[str] | None = ()) -> Table:
     """The columns of a set of people (see `comparisons.PERSON_COMPARISONS` for their use).
 
-    One pass over the records collects the keys as strings; each column is then interned at
-    once (a million records: a few seconds)."""
+    One pass over the records (an iterator will do: a scan streams them from the database)
+    collects the keys as strings; each column is then interned at once (a million records: a
+    few seconds). `extras`: the extra identifiers given a column ("x:key"); None: every one
+    any record carries."""
     with paused_gc():
         return _people_table(records, extras)
 
 
-def _people_table(records: Sequence[PersonRecord], extras: Sequence[str]) -> Table:
+def _people_table(records: Iterable[PersonRecord], extras: Sequence[str] | None) -> Table:
     single = ["given", "family", "whole", "company", "street", "city", "postcode", "birth"]
     multi = ["email", "email_local", "domain", "phone", "tail"]
-    collected = {name: _Collected() for name in (*single, *(f"x:{k}" for k in extras))}
+    collected = {name: _Collected() for name in single}
     collected |= {name: _Collected(SLOTS) for name in multi}
     # the keys of up to CHUNK records as strings, then as codes: lists of strings are quick
     # to fill and to intern, but for a million records they take about a gigabyte
@@ -303,10 +305,14 @@ def _people_table(records: Sequence[PersonRecord], extras: Sequence[str]) -> Tab
     )
     company_col, street_col, city_col = pending["company"], pending["street"], pending["city"]
     postcode_col, birth_col = pending["postcode"], pending["birth"]
-    extra_cols = {key: pending[f"x:{key}"] for key in extras}
+    # extra identifiers are few and rare: per key, row -> value
+    extra_values: dict[str, dict[int, str]] = {key: {} for key in extras or ()}
     roles: set[str] = set()
     no_values: list[str] = []
+    ids: list[str] = []
+    count = 0
     for count, rec in enumerate(records, 1):
+        ids.append(rec.id)
         given, family = person_name_keys(
             rec.given_name, rec.family_name, rec.full_name, rec.country
         )
@@ -351,8 +357,10 @@ def _people_table(records: Sequence[PersonRecord], extras: Sequence[str]) -> Tab
         city_col.append(rec.city)
         postcode_col.append(rec.postal_code)
         birth_col.append(rec.birth_date.strip())
-        for key in extras:
-            extra_cols[key].append(rec.extra.get(key, "").strip().casefold())
+        for key, value in rec.extra.items():
+            text = value.strip().casefold()
+            if text and (extras is None or key in extra_values):
+                extra_values.setdefault(key, {})[count - 1] = text
         if count % CHUNK == 0:
             flush()
     flush()
@@ -374,15 +382,17 @@ def _people_table(records: Sequence[PersonRecord], extras: Sequence[str]) -> Tab
     names = vocab["name"].texts
     phon_of = _intern([phonetic(t) for t in names], vocab["phon"])
     columns["phon"] = np.append(phon_of, -1)[columns["family"]]
-    for key in extras:
+    for key in sorted(extra_values) if extras is None else extras:
         vocab[f"x:{key}"] = Vocabulary()
-        columns[f"x:{key}"] = collected[f"x:{key}"].codes_in(vocab[f"x:{key}"])
+        texts = [""] * count
+        for row, text in extra_values[key].items():
+            texts[row] = text
+        columns[f"x:{key}"] = _intern(texts, vocab[f"x:{key}"])
     role = np.zeros(len(vocab["email"].texts), dtype=bool)
     codes = [vocab["email"].index[r] for r in roles if r in vocab["email"].index]
     role[codes] = True
     for vocabulary in vocab.values():
         vocabulary.seal()
-    ids = [rec.id for rec in records]
     return Table(ids=ids, columns=columns, vocab=vocab, flags={"email_role": role})
 
 

@@ -10,7 +10,7 @@ number or an inbox that many records share, or a common surname, says less than 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -699,7 +699,7 @@ class PersonModel(_Model):
     @classmethod
     def train_for_scan(
         cls,
-        records: Sequence[PersonRecord],
+        records: Iterable[PersonRecord],
         *,
         max_pairs: int = 2_000_000,
         seed: int = 0,
@@ -707,13 +707,21 @@ class PersonModel(_Model):
     ) -> tuple[PersonModel, Table]:
         """`train`, and the table of all the records, which `scan_people` then takes instead
         of building it again (at a million records the table costs more than the training).
+        One pass over the records: a scan streams them instead of holding them all.
+
         The model is the one `train` gives: the sampled rows of the whole table are the
-        table of the sampled records."""
-        rows = _sample_rows(len(records), max_records, seed)
-        sample = records if rows is None else [records[k] for k in rows.tolist()]
-        identifiers = _identifiers(sample)
-        table = people_table(records, identifiers)
+        table of the sampled records, and its extra identifiers are chosen on those rows."""
+        table = people_table(records, None)
+        rows = _sample_rows(len(table), max_records, seed)
         part = table if rows is None else table.take(rows)
+        identifiers = tuple(
+            name[2:]
+            for name, codes in sorted(part.columns.items())
+            if name.startswith("x:") and np.count_nonzero(codes >= 0) * 10 >= len(part)
+        )
+        for name in [n for n in table.columns if n.startswith("x:") and n[2:] not in identifiers]:
+            del table.columns[name], table.vocab[name]
+            part.columns.pop(name, None)
         keys = list(person_key_columns(part))
         return cls._fit(part, keys, identifiers, max_pairs=max_pairs, seed=seed), table
 
@@ -766,6 +774,6 @@ def _identifiers(records: Sequence[PersonRecord]) -> tuple[str, ...]:
     seen: dict[str, int] = {}
     for record in records:
         for key, value in record.extra.items():
-            if value:
+            if value.strip():  # as `people_table` reads it
                 seen[key] = seen.get(key, 0) + 1
     return tuple(sorted(k for k, v in seen.items() if v * 10 >= len(records)))

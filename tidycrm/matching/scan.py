@@ -33,11 +33,7 @@ def scan_people(
     kept get their evidence written out. Value frequencies come from the scanned set itself.
     `records` may be their table already built (`PersonModel.train_for_scan` gives it).
     """
-    if isinstance(records, Table):
-        table = records
-    else:
-        people = records if isinstance(records, Sequence) else list(records)
-        table = people_table(people, model.identifiers)
+    table = records if isinstance(records, Table) else people_table(records, model.identifiers)
     return _scan(table, person_key_columns(table), model, threshold, progress)
 
 

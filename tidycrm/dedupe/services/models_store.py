@@ -7,7 +7,7 @@ the model only when the stored one's training time changed (one indexed read per
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,10 +55,11 @@ def train_people(records: Sequence[PersonRecord]) -> PersonModel:
     return model
 
 
-def train_people_for_scan(records: Sequence[PersonRecord]) -> Table:
-    """`train_people`, giving the records' table for the scan that follows."""
+def train_people_for_scan(records: Iterable[PersonRecord]) -> Table:
+    """`train_people`, giving the records' table for the scan that follows (one pass over
+    the records: they may stream from the database)."""
     model, table = PersonModel.train_for_scan(records)
-    _store(RecordKind.CONTACT, model.to_dict(), len(records))
+    _store(RecordKind.CONTACT, model.to_dict(), len(table))
     return table
 
 

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -197,6 +199,14 @@ def test_a_scan_meets_a_slip_in_the_family_name_and_one_in_the_birth_month() -> 
     assert ("a", "c") not in found
 
 
+def _extras(k: int, record_id: str) -> dict[str, str]:
+    """A member number on two records in three (an identifier), a seat on a few (too few to
+    be one), a badge only blank."""
+    if k % 3:
+        return {"member": f"M{record_id.rstrip('b')}"}
+    return {"badge": " ", "seat": "9"} if k % 50 == 0 else {}
+
+
 @pytest.mark.parametrize("max_records", [5000, 1200])
 def test_training_for_a_scan_gives_the_model_and_table_of_training_and_scanning_apart(
     max_records: int, monkeypatch: pytest.MonkeyPatch
@@ -204,9 +214,10 @@ def test_training_for_a_scan_gives_the_model_and_table_of_training_and_scanning_
     """The table built once for training and scanning changes nothing: with every record
     trained on, and with a sample of them (whose vocabularies number values otherwise)."""
     monkeypatch.setattr("tidycrm.matching.model.TF_STORED", 5)  # ties at the cut
-    records = population(1500, seed=8)
+    records = [replace(r, extra=_extras(k, r.id)) for k, r in enumerate(population(1500, seed=8))]
     apart = PersonModel.train(records, max_records=max_records)
-    model, table = PersonModel.train_for_scan(records, max_records=max_records)
+    assert apart.identifiers == ("member",)
+    model, table = PersonModel.train_for_scan(iter(records), max_records=max_records)
     assert model.to_dict() == apart.to_dict()
     built = people_table(records, apart.identifiers)
     assert table.ids == built.ids
