@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,8 +54,10 @@ SHRINK = 0.02
 _EPS = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
+    """What one comparison found for a pair. A named tuple: a scan writes millions of them,
+    and a tuple is made four times quicker than a frozen dataclass."""
+
     field: str
     level: str
     weight: float  # log2 Bayes factor this comparison contributed (negative = against)

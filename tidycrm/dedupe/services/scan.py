@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
-from itertools import combinations
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +30,7 @@ from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finis
 from tidycrm.core.models import Job, JobStatus
 from tidycrm.dedupe.choices import SCAN_JOB, RecordKind
 from tidycrm.dedupe.services import models_store
-from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs
+from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs, ordered
 from tidycrm.matching import (
     DEFAULT_THRESHOLD,
     Match,
@@ -115,17 +114,9 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
         matches = _scan_people(job, ids, checkpoint, progress)
     else:
         matches = _scan_companies(job, ids, checkpoint, progress)
-    refused = not_duplicate_pairs(kind)
-    kept = [m for m in matches if (min(int(m.a), int(m.b)), max(int(m.a), int(m.b))) not in refused]
+    kept = _not_refused(kind, matches)
     groups = cluster(kept, threshold=DEFAULT_THRESHOLD)
-    by_pair = {(m.a, m.b): m for m in kept} | {(m.b, m.a): m for m in kept}
-    proposed = [
-        Proposed(
-            [int(i) for i in group],
-            [by_pair[(a, b)] for a, b in combinations(group, 2) if (a, b) in by_pair],
-        )
-        for group in groups
-    ]
+    proposed = _proposals(groups, kept)
     result = {"kind": kind, "pairs": len(kept), "groups_found": len(groups)}
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -135,6 +126,29 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
         locked.checkpoint = {**checkpoint, "phase": "done", "result": result}
         locked.save(update_fields=["checkpoint"])
     return result
+
+
+def _not_refused(kind: str, matches: list[Match]) -> list[Match]:
+    """The matches no one has said are different people."""
+    refused = not_duplicate_pairs(kind)
+    if not refused:
+        return matches
+    return [m for m in matches if ordered(int(m.a), int(m.b)) not in refused]
+
+
+def _proposals(groups: list[list[str]], matches: list[Match]) -> list[Proposed]:
+    """Each group with its scored pairs (those inside it), strongest first."""
+    proposed = [Proposed([int(i) for i in group], []) for group in groups]
+    group_of = {
+        member: proposal
+        for group, proposal in zip(groups, proposed, strict=True)
+        for member in group
+    }
+    for m in matches:
+        found = group_of.get(m.a)
+        if found is not None and found is group_of.get(m.b):
+            found.pairs.append(m)
+    return proposed
 
 
 def _load(
