@@ -79,7 +79,7 @@ def json_text(value: Any) -> Any:
         return None
     if not value and type(value) in (list, dict):
         return "[]" if type(value) is list else "{}"
-    return json.dumps(value, default=_json_default)
+    return _encode(value)
 
 
 def _json_default(value: Any) -> Any:
@@ -90,6 +90,10 @@ def _json_default(value: Any) -> Any:
     if converted is value:
         raise TypeError(f"{type(value).__name__} is not JSON serialisable")
     return converted
+
+
+# one encoder for every value: json.dumps with `default` builds a new one per call
+_encode = json.JSONEncoder(default=_json_default).encode
 
 
 def insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

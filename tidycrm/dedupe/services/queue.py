@@ -75,7 +75,7 @@ def add_groups(
                         "origin": origin,
                         "member_key": key,
                         "scan_id": scan_id,
-                        "confidence": min((m.probability for m in p.pairs), default=0.0),
+                        "confidence": min([m.probability for m in p.pairs], default=0.0),
                     },
                     defaults,
                 )[1]
