@@ -395,28 +395,26 @@ class _Model:
     ) -> list[tuple[Evidence, ...]]:
         from tidycrm.matching.explain import details
 
-        columns = []
+        # fields missing on either side are no evidence: left out
+        found_rows: list[list[Evidence]] = [[] for _ in range(len(rows))]
         for k, comparison in enumerate(self.comparisons):
             found = scored.computed[k]
             frequency = self._counts(table, found.column, own) if found.column else None
             counts, total = frequency if frequency is not None else (None, 0.0)
             sentences = details(table, comparison, found, rows, i, j, counts, total)
-            names = comparison.levels
-            columns.append(
-                [
-                    Evidence(comparison.name, names[level], round(weight, 3), sentence)
-                    if level
-                    else None
-                    for level, weight, sentence in zip(
-                        scored.levels[rows, k].tolist(),
-                        scored.parts[rows, k].tolist(),
-                        sentences,
-                        strict=True,
-                    )
-                ]
-            )
-        # fields missing on either side are no evidence: left out
-        return [tuple(e for e in row if e is not None) for row in zip(*columns, strict=True)]
+            names, name = comparison.levels, comparison.name
+            levels = scored.levels[rows, k]
+            present = np.flatnonzero(levels)
+            for row, level, weight in zip(
+                present.tolist(),
+                levels[present].tolist(),
+                scored.parts[rows[present], k].tolist(),
+                strict=True,
+            ):
+                found_rows[row].append(
+                    Evidence(name, names[level], round(weight, 3), sentences[row])
+                )
+        return [tuple(row) for row in found_rows]
 
     # ---- training -----------------------------------------------------------------------------
 
