@@ -32,3 +32,18 @@ def set_batch_pace() -> None:
     workers)."""
     young, *older = gc.get_threshold()
     gc.set_threshold(max(young, BATCH_THRESHOLD), *older)
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """No cyclic collection inside the block. Building a duplicate scan's table, matches and
+    review queue makes millions of small objects that form no cycles, while the table and the
+    matches stay alive: each collection walked all of them again (about a third of the time
+    of a table at 100,000 records)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

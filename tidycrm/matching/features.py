@@ -6,17 +6,16 @@ Multi-valued fields (e-mails, phones) keep up to `SLOTS` values per record.
 
 from __future__ import annotations
 
-import gc
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
+from tidycrm.core.collector import paused_collection
 from tidycrm.hygiene.companies import company_name_key, domain_from_email
 from tidycrm.hygiene.emails import is_role_address, match_key
 from tidycrm.hygiene.text import fold
@@ -119,21 +118,6 @@ class Table:
 
 # Columns sharing a vocabulary (given and family names share one so swaps compare by code).
 _VOCAB_OF = {"given": "name", "family": "name", "whole": "name", "email_local": "local"}
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Cyclic garbage collection paused for the block. Building a table or a scan's matches
-    makes millions of small objects that form no cycles; each allocation count past the
-    threshold starts a collection that walks the live objects, the records among them:
-    about a third of the time of a table at 100,000 records."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _email_parts(address: str) -> tuple[str, str, str, bool]:
@@ -274,7 +258,7 @@ def people_table(records: Iterable[PersonRecord], extras: Sequence[str] | None =
     collects the keys as strings; each column is then interned at once (a million records: a
     few seconds). `extras`: the extra identifiers given a column ("x:key"); None: every one
     any record carries."""
-    with paused_gc():
+    with paused_collection():
         return _people_table(records, extras)
 
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from tidycrm.core.collector import paused_collection
 from tidycrm.matching.blocking import candidate_codes, company_key_columns, person_key_columns
 from tidycrm.matching.features import (
     IntArray,
     Table,
     companies_table,
-    paused_gc,
     people_table,
 )
 from tidycrm.matching.model import DEFAULT_THRESHOLD, CompanyModel, Match, PersonModel
@@ -63,7 +63,7 @@ def _scan(
     if progress:
         progress(0, total)
     # the kept pairs' evidence is written when first read (see `DeferredEvidence`)
-    with paused_gc():
+    with paused_collection():
         for start in range(0, total, BATCH):
             i, j = np.divmod(codes[start : start + BATCH], n)
             scored = model.score_pairs(table, i, j, own_frequencies=True)
@@ -91,7 +91,7 @@ def cluster(
     (one of two cross pairs is linked) but a long chain of weak links does not pull unrelated
     people into one group; no group grows past `max_size`.
     """
-    with paused_gc():  # a million small tuples and lists, no cycles among them
+    with paused_collection():  # a million small tuples and lists, no cycles among them
         return _cluster(matches, threshold, min_density, max_size)
 
 

@@ -25,6 +25,7 @@ from tidycrm.companies.match_keys import all_company_records
 from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact
 from tidycrm.contacts.services.match_keys import all_person_records
+from tidycrm.core.collector import paused_collection
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
@@ -114,6 +115,16 @@ def _phases(job: Job, progress: Progress | None) -> dict[str, Any]:
         matches = _scan_people(job, ids, checkpoint, progress)
     else:
         matches = _scan_companies(job, ids, checkpoint, progress)
+    # the groups and the queue's rows: millions of objects, none in a cycle, while the
+    # matches stay alive (each collection would walk them all again)
+    with paused_collection():
+        return _write_groups(job, kind, checkpoint, matches)
+
+
+def _write_groups(
+    job: Job, kind: str, checkpoint: dict[str, Any], matches: list[Match]
+) -> dict[str, Any]:
+    """Phase "done": the groups, in one transaction with the checkpoint."""
     kept = _not_refused(kind, matches)
     groups = cluster(kept, threshold=DEFAULT_THRESHOLD)
     proposed = _proposals(groups, kept)
