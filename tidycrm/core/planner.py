@@ -10,24 +10,43 @@ wrote many rows, and once a day by the worker.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
+log = logging.getLogger(__name__)
 EVERY = timedelta(days=1)
-# An import that wrote at least this many records refreshes the statistics when it ends.
+# A batch (an import, a duplicate scan) that wrote at least this many rows refreshes the
+# statistics when it ends.
 AFTER_ROWS = 10_000
 # SQLite samples this many index entries per index (`PRAGMA analysis_limit`): seconds at a
 # million contacts instead of a full read of every index.
 SQLITE_SAMPLE = 2_000
 
 
-def refresh_statistics() -> None:
-    """ANALYZE the whole database (sampled on both: PostgreSQL reads 30,000 rows a table)."""
+def refresh_statistics(tables: Sequence[str] = ()) -> None:
+    """ANALYZE the whole database, or these tables (sampled on both: PostgreSQL reads 30,000
+    rows a table)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit={SQLITE_SAMPLE}")
-        cursor.execute("ANALYZE")
+        if not tables:
+            cursor.execute("ANALYZE")
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def refresh_after(rows: int, tables: Sequence[str] = (), *, what: str) -> None:
+    """After a batch that wrote `rows` rows, the statistics when there were many. A failure
+    here never fails the batch, whose work is done (the daily job refreshes them too)."""
+    if rows < AFTER_ROWS:
+        return
+    try:
+        refresh_statistics(tables)
+    except DatabaseError:
+        log.warning("%s: planner statistics not refreshed", what, exc_info=True)
 
 
 def refresh_due(now: datetime) -> dict[str, int]:

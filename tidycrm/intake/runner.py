@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
@@ -552,15 +552,10 @@ def run_import(import_id: int, progress: Progress | None = None) -> Job:
 
 
 def _refresh_statistics(job: Job) -> None:
-    """After a large import, the planner's statistics; a failure here never fails the import
-    (the daily job refreshes them too)."""
+    """After a large import, the planner's statistics."""
     counts = job.result or {}
-    if int(counts.get("created", 0)) + int(counts.get("updated", 0)) < planner.AFTER_ROWS:
-        return
-    try:
-        planner.refresh_statistics()
-    except DatabaseError:
-        log.warning("import %s: planner statistics not refreshed", job.pk, exc_info=True)
+    written = int(counts.get("created", 0)) + int(counts.get("updated", 0))
+    planner.refresh_after(written, what=f"import {job.pk}")
 
 
 def _counts(job_id: int) -> dict[str, Any]:

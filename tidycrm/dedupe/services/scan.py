@@ -25,11 +25,13 @@ from tidycrm.companies.match_keys import all_company_records
 from tidycrm.companies.models import Company
 from tidycrm.contacts.models import Contact
 from tidycrm.contacts.services.match_keys import all_person_records
+from tidycrm.core import planner
 from tidycrm.core.collector import paused_collection
 from tidycrm.core.exceptions import ValidationFailed
 from tidycrm.core.jobs import FINISHED, JobCancelled, advance, create_job, finish_job, start_job
 from tidycrm.core.models import Job, JobStatus
 from tidycrm.dedupe.choices import SCAN_JOB, RecordKind
+from tidycrm.dedupe.models import DuplicateGroup, DuplicateMember, DuplicatePair
 from tidycrm.dedupe.services import models_store
 from tidycrm.dedupe.services.queue import Proposed, add_groups, not_duplicate_pairs, ordered
 from tidycrm.matching import (
@@ -44,6 +46,7 @@ from tidycrm.matching import (
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
 STALLED_AFTER = 15 * 60
+QUEUE_TABLES = tuple(m._meta.db_table for m in (DuplicateGroup, DuplicateMember, DuplicatePair))
 
 
 def start_scan(
@@ -136,6 +139,10 @@ def _write_groups(
         result["groups_added"] = add_groups(kind, proposed, scan_id=job.pk)
         locked.checkpoint = {**checkpoint, "phase": "done", "result": result}
         locked.save(update_fields=["checkpoint"])
+    # the queue's tables may have grown by millions of rows: the review page and the export
+    # would otherwise be planned as for empty tables
+    written = sum(1 + len(p.ids) + len(p.pairs) for p in proposed)
+    planner.refresh_after(written, QUEUE_TABLES, what=f"duplicate scan {job.pk}")
     return result
 
 

@@ -89,6 +89,41 @@ def test_a_crashed_scan_resumes_from_its_checkpoint(tmp_path: Path) -> None:
     assert DuplicateGroup.objects.count() == 2
 
 
+def test_a_scan_that_fills_the_queue_refreshes_its_statistics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue's tables are analyzed after a scan that wrote many rows (here: 3 or more)."""
+    from tidycrm.core import planner
+
+    analyzed: list[tuple[str, ...]] = []
+    monkeypatch.setattr(planner, "AFTER_ROWS", 3)
+    monkeypatch.setattr(planner, "refresh_statistics", lambda tables=(): analyzed.append(tables))
+    runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
+    analyzed.clear()  # the import's own refresh
+    scanned = runner.invoke(app, ["duplicates", "scan"])
+    assert scanned.exit_code == 0, scanned.output
+    assert analyzed == [("dedupe_duplicategroup", "dedupe_duplicatemember", "dedupe_duplicatepair")]
+
+
+def test_statistics_of_named_tables_are_gathered(tmp_path: Path) -> None:
+    """A real ANALYZE of the queue's group table alone: the planner then counts its rows."""
+    from django.db import connection
+
+    from tidycrm.core import planner
+
+    runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
+    runner.invoke(app, ["duplicates", "scan"])
+    planner.refresh_statistics(("dedupe_duplicategroup",))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'dedupe_duplicategroup'")
+            counted = int(cursor.fetchone()[0].split()[0])
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'dedupe_duplicategroup'")
+            counted = int(cursor.fetchone()[0])
+    assert counted == DuplicateGroup.objects.count() == 2
+
+
 def test_a_filtered_scan_only_groups_the_filtered_records(tmp_path: Path) -> None:
     runner.invoke(app, ["import", str(_csv(tmp_path / "contacts.csv"))])
     scanned = runner.invoke(app, ["duplicates", "scan", "--filter", "q=Miller"])
