@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -84,32 +84,46 @@ def _company_names_statement() -> str:
     )
 
 
-def _read(name: str, ids: list[int]) -> list[tuple[Any, ...]]:
-    sql = _statements()[name].replace("{ids}", ", ".join(["%s"] * len(ids)))
+def _read(name: str, ids: list[int], *, every_between: bool = False) -> list[tuple[Any, ...]]:
+    """Rows of one of `_statements` for these contacts. `every_between`: the ids are every
+    contact from the first to the last (a walk of the primary key), read as one range."""
+    sql = _statements()[name]
+    params: list[int | str]
+    if every_between:
+        sql, params = sql.replace(" IN ({ids})", " BETWEEN %s AND %s"), [ids[0], ids[-1]]
+    elif connection.vendor == "postgresql":
+        # one array parameter, written as its text: the driver parsed and quoted 5,000
+        # placeholders a query, and adapting a list of ints was half as slow again
+        text = "{" + ",".join(str(int(i)) for i in ids) + "}"
+        sql, params = sql.replace(" IN ({ids})", " = ANY(%s::bigint[])"), [text]
+    else:
+        sql, params = sql.replace("{ids}", ", ".join(["%s"] * len(ids))), list(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
-def person_records(ids: Iterable[int]) -> list[PersonRecord]:
-    """The matching view of these contacts (missing ids are left out), in five queries."""
+def person_records(ids: Iterable[int], *, every_between: bool = False) -> list[PersonRecord]:
+    """The matching view of these contacts (missing ids are left out), in five queries.
+    `every_between`: the ids, ascending, are every contact from the first to the last."""
     wanted = [int(i) for i in ids]
     if not wanted:
         return []
+    read = partial(_read, every_between=every_between)
     emails: dict[int, list[str]] = defaultdict(list)
-    for cid, address in _read("emails", wanted):
+    for cid, address in read("emails", wanted):
         emails[cid].append(address)
     phones: dict[int, list[str]] = defaultdict(list)
-    for cid, e164, raw in _read("phones", wanted):
+    for cid, e164, raw in read("phones", wanted):
         phones[cid].append(e164 or raw)
     addresses: dict[int, tuple[str, str, str, str]] = {}
-    for cid, street, city, postal, country in _read("addresses", wanted):
+    for cid, street, city, postal, country in read("addresses", wanted):
         addresses.setdefault(cid, (street, city, postal, country))
     companies: dict[int, str] = {}
-    for cid, company_name in _read("companies", wanted):
+    for cid, company_name in read("companies", wanted):
         companies.setdefault(cid, company_name)
     records = []
-    for pk, given, family, display, city, country, birthday in _read("contacts", wanted):
+    for pk, given, family, display, city, country, birthday in read("contacts", wanted):
         street, a_city, postal, a_country = addresses.get(pk, ("", "", "", ""))
         records.append(
             PersonRecord(
@@ -132,7 +146,10 @@ def person_records(ids: Iterable[int]) -> list[PersonRecord]:
 
 def all_person_records(ids: Iterable[int] | None = None) -> Iterator[list[PersonRecord]]:
     """Every contact (or the given ones) in batches, walking the primary key."""
-    return in_batches(Contact, ids, person_records, BATCH)
+    if ids is not None:
+        return in_batches(Contact, ids, person_records, BATCH)
+    # a batch of the walk holds every contact between its first and last id: read as ranges
+    return in_batches(Contact, None, partial(person_records, every_between=True), BATCH)
 
 
 def draft_record(

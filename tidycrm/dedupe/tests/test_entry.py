@@ -154,3 +154,30 @@ def test_editing_a_contact_that_has_a_twin_is_not_blocked(admin):
     assert edited.record.job_title == "CFO"
     [warning] = edited.warnings
     assert warning.startswith(f"Possible duplicate of contact {first.pk} (")
+
+
+def test_a_walk_of_every_contact_reads_what_reading_them_by_id_does(admin, monkeypatch):
+    """A scan reads batches of the primary-key walk as id ranges; with gaps from deleted
+    contacts, and batches of two, it reads the same records as by their ids."""
+    from itertools import chain
+
+    from tidycrm.companies.services import save_company
+    from tidycrm.contacts.services import match_keys
+
+    acme = save_company({"name": "Acme"}, actor=admin, channel="ui").record
+    people = [
+        {**ANA, "companies": [{"company_id": acme.pk}]},
+        {"name": "Bo Chen", "phones": ["+44 20 7946 0000"]},
+        {"name": "Cy Diaz", "emails": ["cy@example.com", "c.diaz@example.com"]},
+        {"name": "Di Ek", "addresses": [{"street": "1 Main St", "city": "Oslo"}]},
+        {"name": "Ed Fo"},
+    ]
+    saved = [save_contact(p, actor=admin, channel="ui").record for p in people]
+    saved[1].delete()
+    saved[3].delete()
+    monkeypatch.setattr(match_keys, "BATCH", 2)
+    walked = list(chain.from_iterable(match_keys.all_person_records()))
+    ids = sorted(Contact.objects.values_list("pk", flat=True))
+    assert walked == person_records(ids)
+    assert [r.id for r in walked] == [str(pk) for pk in ids]
+    assert walked[0].company == "Acme" and walked[0].emails == ("ana.lima@acme.example",)
