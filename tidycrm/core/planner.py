@@ -4,8 +4,8 @@ Both databases choose their plans from statistics gathered by ANALYZE. SQLite ne
 them by itself, and PostgreSQL's autovacuum does so only some time after large writes (not at
 all where it is switched off). Searches in a contact table a large import has just filled then
 ran with the plans of an empty table: a first page of results took minutes on PostgreSQL at a
-million contacts instead of milliseconds. So statistics are refreshed after an import that
-wrote many rows, and once a day by the worker.
+million contacts instead of milliseconds. So statistics are refreshed after an import or a
+duplicate scan that wrote many rows, and once a day by the worker.
 """
 
 from __future__ import annotations

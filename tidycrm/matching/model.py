@@ -690,11 +690,11 @@ class PersonModel(_Model):
     ) -> PersonModel:
         """Learned from the records themselves; above `max_records`, from a random sample of
         them (a uniform sample keeps the share of duplicates among pairs)."""
-        records = _sample(records, max_records, seed)
-        identifiers = _identifiers(records)
-        table = people_table(records, identifiers)
-        keys = list(person_key_columns(table))
-        return cls._fit(table, keys, identifiers, max_pairs=max_pairs, seed=seed)
+        sample = _sample(records, max_records, seed)
+        model, _ = cls.train_for_scan(
+            sample, max_pairs=max_pairs, seed=seed, max_records=len(sample)
+        )
+        return model
 
     @classmethod
     def train_for_scan(
@@ -767,13 +767,3 @@ def _sample_rows(count: int, size: int, seed: int) -> IntArray | None:
     if count <= size:
         return None
     return np.sort(np.random.default_rng(seed).choice(count, size=size, replace=False))
-
-
-def _identifiers(records: Sequence[PersonRecord]) -> tuple[str, ...]:
-    """Extra identifiers present on at least a tenth of the records."""
-    seen: dict[str, int] = {}
-    for record in records:
-        for key, value in record.extra.items():
-            if value.strip():  # as `people_table` reads it
-                seen[key] = seen.get(key, 0) + 1
-    return tuple(sorted(k for k, v in seen.items() if v * 10 >= len(records)))

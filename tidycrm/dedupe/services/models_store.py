@@ -49,15 +49,9 @@ def needs_training(kind: str, record_count: int) -> bool:
     return trained is None or record_count >= max(trained, 1) * GROWTH_TO_RETRAIN
 
 
-def train_people(records: Sequence[PersonRecord]) -> PersonModel:
-    model = PersonModel.train(records)
-    _store(RecordKind.CONTACT, model.to_dict(), len(records))
-    return model
-
-
 def train_people_for_scan(records: Iterable[PersonRecord]) -> Table:
-    """`train_people`, giving the records' table for the scan that follows (one pass over
-    the records: they may stream from the database)."""
+    """Train and store the people's model, giving the records' table for the scan that
+    follows (one pass over the records: they may stream from the database)."""
     model, table = PersonModel.train_for_scan(records)
     _store(RecordKind.CONTACT, model.to_dict(), len(table))
     return table
